@@ -1,0 +1,30 @@
+// The page loads, finds WebGPU (SwiftShader here) or falls back to the CPU, runs a burn
+// computation on it, and the console stays clean.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serveDist, launch, openPage, screenshot } from "./harness.js";
+
+let server, browser;
+before(async () => { server = await serveDist(); browser = await launch(); });
+after(async () => { await browser?.close(); server?.close(); });
+
+test("page runs on WebGPU with a clean console", async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  const name = page.getByTestId("backend-name");
+  await name.waitFor({ timeout: 240_000 });
+  assert.match(await name.innerText(), /^WebGPU: /);
+  const check = await page.getByTestId("self-test").innerText();
+  const residual = Number(check.match(/max residual ([0-9.e+-]+)/)[1]);
+  assert.ok(residual < 1e-3, `self-test residual ${residual}`);
+  await screenshot(page, "smoke-webgpu");
+  assert.deepEqual(problems, []);
+});
+
+test("backend=cpu uses the CPU fallback and says so", async () => {
+  const { page, problems } = await openPage(browser, `${server.url}?backend=cpu`);
+  const name = page.getByTestId("backend-name");
+  await name.waitFor({ timeout: 120_000 });
+  assert.match(await name.innerText(), /CPU/);
+  assert.match(await page.getByTestId("backend").innerText(), /CPU fallback/);
+  assert.deepEqual(problems, []);
+});

@@ -1,0 +1,204 @@
+//! The native command line on the same core as the page.
+//!
+//!   aml [QUERY] [--backend cpu|gpu] [--relations FILE.json] [--data FILE.csv] [--quiet]
+//!   aml bench [--backend cpu|gpu|all] [--steps N]
+//!
+//! QUERY is the page's URL query, e.g. "m=ellipse&n=2048&seed=1&alg=syzygy".
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    native::main()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use aml_playground::backend::Backend;
+    use aml_playground::core::block_on;
+    use aml_playground::core::config::Config;
+    use aml_playground::core::dataset::Dataset;
+    use aml_playground::core::export::RelationsFile;
+    use aml_playground::core::manifold::ManifoldKind;
+    use aml_playground::core::relation::{Activation, NetSpec, Relation};
+    use aml_playground::core::rng::Rng;
+    use aml_playground::core::session::{Event, Session, Verdict};
+    use std::io::Write;
+    use std::process::ExitCode;
+    use std::time::Instant;
+
+    const USAGE: &str = "usage:
+      aml [QUERY] [--backend cpu|gpu] [--relations FILE.json] [--data FILE.csv] [--quiet]
+      aml bench [--backend cpu|gpu|all] [--steps N]
+    QUERY is the page's URL query, e.g. 'm=ellipse&n=2048&seed=1&alg=syzygy'.";
+
+    pub fn main() -> ExitCode {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        let result = match args.first().map(String::as_str) {
+            Some("-h" | "--help") => {
+                println!("{USAGE}");
+                Ok(())
+            }
+            Some("bench") => bench(&args[1..]),
+            _ => run(&args),
+        };
+        match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}\n{USAGE}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+
+    /// Pulls `--name value` out of `args`.
+    fn take_option(args: &mut Vec<String>, name: &str) -> Result<Option<String>, String> {
+        let Some(i) = args.iter().position(|a| a == name) else { return Ok(None) };
+        if i + 1 >= args.len() {
+            return Err(format!("{name} needs a value"));
+        }
+        let value = args.remove(i + 1);
+        args.remove(i);
+        Ok(Some(value))
+    }
+
+    fn run(args: &[String]) -> Result<(), String> {
+        let mut args = args.to_vec();
+        let backend_name = take_option(&mut args, "--backend")?.unwrap_or_else(|| "cpu".into());
+        let relations_out = take_option(&mut args, "--relations")?;
+        let data_out = take_option(&mut args, "--data")?;
+        let quiet = args.iter().position(|a| a == "--quiet").map(|i| args.remove(i)).is_some();
+        if let Some(flag) = args.iter().find(|a| a.starts_with("--")) {
+            return Err(format!("unknown option {flag}"));
+        }
+        if args.len() > 1 {
+            return Err("give the configuration as one query string".into());
+        }
+        let (config, notes) = Config::from_query(args.first().map(String::as_str).unwrap_or(""));
+        for note in &notes {
+            eprintln!("note: {note}");
+        }
+        let backend = block_on(Backend::by_name(&backend_name))?;
+        println!("backend: {}", backend.description);
+        println!("config:  {}", config.to_query());
+        println!("truth:   {}", config.manifold.equations().join(",  "));
+        let dataset = Dataset::synthetic(&config);
+        if let Some(path) = &data_out {
+            std::fs::write(path, dataset.train.to_csv()).map_err(|e| format!("writing {path}: {e}"))?;
+            println!("wrote training data to {path}");
+        }
+        let mut session = Session::new(config.clone(), dataset, &backend.device);
+        let started = Instant::now();
+        block_on(session.run(50, |s, event| {
+            if !quiet {
+                report_progress(s, event);
+            }
+        }))?;
+        eprintln!();
+        print_summary(&session, started.elapsed().as_secs_f64());
+        if let Some(path) = &relations_out {
+            std::fs::write(path, RelationsFile::from_session(&session).to_json()).map_err(|e| format!("writing {path}: {e}"))?;
+            println!("wrote relations to {path}");
+        }
+        Ok(())
+    }
+
+    fn report_progress(session: &Session, event: &Event) {
+        match event {
+            Event::Progress { relation, phase, step, of, loss } => {
+                let width = 30;
+                let filled = width * step / of.max(&1);
+                eprint!(
+                    "\r  g{} {:<16} [{}{}] {step:>5}/{of:<5} loss {loss:>9.4}",
+                    relation + 1,
+                    phase.label(),
+                    "#".repeat(filled),
+                    ".".repeat(width - filled)
+                );
+                let _ = std::io::stderr().flush();
+            }
+            Event::RelationFinished { relation } => {
+                let r = &session.reports()[*relation];
+                eprintln!("\r  g{}: {}{}", relation + 1, verdict_text(&r.verdict), " ".repeat(50));
+            }
+            Event::Finished => {}
+        }
+    }
+
+    fn verdict_text(v: &Verdict) -> String {
+        match v {
+            Verdict::Independent => "independent, kept".into(),
+            Verdict::Dependent(why) => format!("not kept ({why})"),
+            Verdict::Diverged => "diverged (NaN/Inf loss), dropped".into(),
+        }
+    }
+
+    fn print_summary(session: &Session, seconds: f64) {
+        println!("\nrelation  verdict      |g|/|v| on   off      ratio    sin(span)  syzygy err  fidelity");
+        for r in session.reports() {
+            let m = &r.metrics;
+            let verdict = match r.verdict {
+                Verdict::Independent => "independent",
+                Verdict::Dependent(_) => "dependent",
+                Verdict::Diverged => "diverged",
+            };
+            let syz = r.syzygy_error.map(|e| format!("{e:.3}")).unwrap_or_else(|| "-".into());
+            let fid = r.fidelity.as_ref().map(|f| format!("{:.1}% of {}", 100.0 * f.within, f.converged)).unwrap_or_else(|| "-".into());
+            println!(
+                "g{:<8} {verdict:<12} {:<12.5} {:<8.4} {:<8.1} {:<10.3} {syz:<11} {fid}",
+                r.index + 1,
+                m.on_residual,
+                m.off_residual,
+                m.ratio,
+                m.sin_span
+            );
+        }
+        println!(
+            "kept {} relation(s): estimated dimension {} in R^{}  ({seconds:.1} s)",
+            session.kept().len(),
+            session.estimated_dimension(),
+            session.dataset().dim()
+        );
+    }
+
+    /// Training steps per second for batch 1024 and a 3-64-64-1 MLP: one step of g_2 with
+    /// g_1 frozen (the transversality loss with negatives), per backend.
+    fn bench(args: &[String]) -> Result<(), String> {
+        let mut args = args.to_vec();
+        let which = take_option(&mut args, "--backend")?.unwrap_or_else(|| "all".into());
+        let steps: usize = take_option(&mut args, "--steps")?.map(|s| s.parse().map_err(|_| "--steps needs a number")).transpose()?.unwrap_or(200);
+        let names: Vec<&str> = if which == "all" { vec!["cpu", "gpu"] } else { vec![which.as_str()] };
+        println!("benchmark: batch 1024, MLP 3-64-64-1 tanh, training g2 with g1 frozen, {steps} timed steps");
+        for name in names {
+            let backend = match block_on(Backend::by_name(name)) {
+                Ok(b) => b,
+                Err(e) => {
+                    println!("{name:>4}: skipped ({e})");
+                    continue;
+                }
+            };
+            let config = Config {
+                manifold: ManifoldKind::Ellipse,
+                samples: 4096,
+                batch: 1024,
+                hidden: vec![64, 64],
+                steps: 1_000_000,
+                ..Config::default()
+            };
+            let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &backend.device);
+            let spec = NetSpec { input: 3, hidden: vec![64, 64], activation: Activation::Tanh };
+            session.keep(Relation::init(&spec, &mut Rng::new(5), &backend.device));
+            block_on(session.work(20))?; // warm-up: kernels compiled, memory pools filled
+            let started = Instant::now();
+            let mut done = 0;
+            while done < steps {
+                block_on(session.work(50.min(steps - done)))?; // each call ends with a read, so timings include the device
+                done += 50.min(steps - done);
+            }
+            let secs = started.elapsed().as_secs_f64();
+            println!("{name:>4}: {:>8.1} steps/s  {:>7.2} ms/step  ({})", steps as f64 / secs, 1e3 * secs / steps as f64, backend.description);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,327 @@
+//! The whole run configuration and its query-string form, shared by the page URL and the
+//! CLI. Parsing never fails: a bad, unknown or out-of-range field falls back (default or
+//! clamp) and yields a message saying what was changed.
+
+use super::manifold::ManifoldKind;
+use super::relation::Activation;
+use std::fmt::Display;
+use std::str::FromStr;
+
+/// Bumped when a field changes meaning; older links still load, with a notice.
+pub const QUERY_VERSION: u32 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Algorithm {
+    /// Eq. 2: transversality of each new gradient to the earlier ones.
+    Transversality,
+    /// Eq. 3: restricted syzygies, an adversary f(x, g_1..g_{k-1}) that tries to rebuild g_k.
+    Syzygy,
+}
+
+/// The scale term of the vanishing loss.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScaleTerm {
+    /// −log‖v‖ as printed: unbounded below (g can grow forever).
+    Paper,
+    /// −log min(‖v‖, 1): the project's default.
+    Bounded,
+}
+
+/// How transversality to earlier relations is measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Independence {
+    /// Σ_j log sin²(v_j, v_k) as printed: blind to a v_k inside span(v_j).
+    Pairwise,
+    /// log sin² of the angle between v_k and span(v_1..v_{k-1}): the project's default.
+    Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub manifold: ManifoldKind,
+    pub samples: usize,
+    pub noise: f64,
+    pub seed: u64,
+    pub algorithm: Algorithm,
+    pub hidden: Vec<usize>,
+    pub activation: Activation,
+    pub lr: f64,
+    pub steps: usize,
+    pub max_relations: usize,
+    pub batch: usize,
+    pub scale_term: ScaleTerm,
+    pub independence: Independence,
+    /// Weight of the near-manifold negatives that keep the joint zero set tight.
+    pub negatives: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            manifold: ManifoldKind::Ellipse,
+            samples: 2048,
+            noise: 0.0,
+            seed: 1,
+            algorithm: Algorithm::Transversality,
+            hidden: vec![64, 64],
+            activation: Activation::Tanh,
+            lr: 3e-3,
+            steps: 1500,
+            max_relations: 3,
+            batch: 512,
+            scale_term: ScaleTerm::Bounded,
+            independence: Independence::Span,
+            negatives: 1.0,
+        }
+    }
+}
+
+/// Accepted ranges: generous, but small enough that a link cannot hang a browser tab.
+pub mod limits {
+    pub const SAMPLES: (usize, usize) = (32, 50_000);
+    pub const NOISE: (f64, f64) = (0.0, 1.0);
+    pub const HIDDEN_LAYERS: (usize, usize) = (1, 4);
+    pub const HIDDEN_WIDTH: (usize, usize) = (2, 256);
+    pub const LR: (f64, f64) = (1e-5, 0.1);
+    pub const STEPS: (usize, usize) = (1, 50_000);
+    pub const RELATIONS: (usize, usize) = (1, 8);
+    pub const BATCH: (usize, usize) = (8, 8192);
+    pub const NEGATIVES: (f64, f64) = (0.0, 100.0);
+}
+
+impl Algorithm {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Transversality => "transversality",
+            Self::Syzygy => "syzygy",
+        }
+    }
+}
+
+impl ScaleTerm {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Paper => "paper",
+            Self::Bounded => "bounded",
+        }
+    }
+}
+
+impl Independence {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Pairwise => "pairwise",
+            Self::Span => "span",
+        }
+    }
+}
+
+impl Config {
+    /// The query string that reproduces this configuration (without a leading '?').
+    pub fn to_query(&self) -> String {
+        let hidden: Vec<String> = self.hidden.iter().map(|h| h.to_string()).collect();
+        [
+            ("v", QUERY_VERSION.to_string()),
+            ("m", self.manifold.key().to_string()),
+            ("n", self.samples.to_string()),
+            ("noise", self.noise.to_string()),
+            ("seed", self.seed.to_string()),
+            ("alg", self.algorithm.key().to_string()),
+            ("hidden", hidden.join("-")),
+            ("act", self.activation.key().to_string()),
+            ("lr", self.lr.to_string()),
+            ("steps", self.steps.to_string()),
+            ("rel", self.max_relations.to_string()),
+            ("batch", self.batch.to_string()),
+            ("scale", self.scale_term.key().to_string()),
+            ("indep", self.independence.key().to_string()),
+            ("neg", self.negatives.to_string()),
+        ]
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+
+    /// Reads a query string ('?' optional). Returns the configuration and one message per
+    /// field that could not be taken as written.
+    pub fn from_query(query: &str) -> (Config, Vec<String>) {
+        let mut c = Config::default();
+        let mut notes = Vec::new();
+        let query = query.trim().trim_start_matches('?');
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = percent_decode(raw);
+            let value = value.trim();
+            let n = &mut notes;
+            match key {
+                "v" => match value.parse::<u32>() {
+                    Ok(QUERY_VERSION) => {}
+                    _ => n.push(format!("link version '{value}' is not {QUERY_VERSION}: read as version {QUERY_VERSION}")),
+                },
+                "m" => match ManifoldKind::from_key(value) {
+                    Some(m) => c.manifold = m,
+                    None => n.push(format!("unknown manifold '{value}': using {}", c.manifold.key())),
+                },
+                "n" => c.samples = number(n, "samples", value, c.samples, limits::SAMPLES),
+                "noise" => c.noise = number(n, "noise", value, c.noise, limits::NOISE),
+                "seed" => match value.parse::<u64>() {
+                    Ok(s) => c.seed = s,
+                    Err(_) => n.push(format!("seed '{value}' is not a whole number ≥ 0: using {}", c.seed)),
+                },
+                "alg" => match value {
+                    "transversality" => c.algorithm = Algorithm::Transversality,
+                    "syzygy" => c.algorithm = Algorithm::Syzygy,
+                    _ => n.push(format!("unknown algorithm '{value}': using {}", c.algorithm.key())),
+                },
+                "hidden" => match parse_hidden(value) {
+                    Ok(h) => c.hidden = h,
+                    Err(e) => n.push(format!("hidden layers '{value}': {e}: using {}", join(&c.hidden))),
+                },
+                "act" => match Activation::from_key(value) {
+                    Some(a) => c.activation = a,
+                    None => n.push(format!("unknown activation '{value}': using {}", c.activation.key())),
+                },
+                "lr" => c.lr = number(n, "learning rate", value, c.lr, limits::LR),
+                "steps" => c.steps = number(n, "steps per relation", value, c.steps, limits::STEPS),
+                "rel" => c.max_relations = number(n, "relations", value, c.max_relations, limits::RELATIONS),
+                "batch" => c.batch = number(n, "batch size", value, c.batch, limits::BATCH),
+                "scale" => match value {
+                    "paper" => c.scale_term = ScaleTerm::Paper,
+                    "bounded" => c.scale_term = ScaleTerm::Bounded,
+                    _ => n.push(format!("unknown scale term '{value}': using {}", c.scale_term.key())),
+                },
+                "indep" => match value {
+                    "pairwise" => c.independence = Independence::Pairwise,
+                    "span" => c.independence = Independence::Span,
+                    _ => n.push(format!("unknown independence term '{value}': using {}", c.independence.key())),
+                },
+                "neg" => c.negatives = number(n, "negatives weight", value, c.negatives, limits::NEGATIVES),
+                _ => n.push(format!("unknown field '{key}' ignored")),
+            }
+        }
+        (c, notes)
+    }
+}
+
+/// Parses a number, clamping it into `range`; on failure keeps `current`.
+fn number<T>(notes: &mut Vec<String>, what: &str, value: &str, current: T, range: (T, T)) -> T
+where
+    T: FromStr + PartialOrd + Copy + Display,
+{
+    match value.parse::<T>() {
+        Ok(v) if v < range.0 || v > range.1 || v != v => {
+            let clamped = if v > range.1 { range.1 } else { range.0 };
+            notes.push(format!("{what} {value} is outside {}..{}: using {clamped}", range.0, range.1));
+            clamped
+        }
+        Ok(v) => v,
+        Err(_) => {
+            notes.push(format!("{what} '{value}' is not a number: using {current}"));
+            current
+        }
+    }
+}
+
+fn parse_hidden(value: &str) -> Result<Vec<usize>, String> {
+    let widths: Vec<usize> = value
+        .split(['-', ','])
+        .map(|w| w.trim().parse::<usize>().map_err(|_| format!("'{w}' is not a width")))
+        .collect::<Result<_, _>>()?;
+    let (lo, hi) = limits::HIDDEN_LAYERS;
+    if widths.len() < lo || widths.len() > hi {
+        return Err(format!("{} layers, expected {lo} to {hi}", widths.len()));
+    }
+    let (wlo, whi) = limits::HIDDEN_WIDTH;
+    if let Some(w) = widths.iter().find(|&&w| w < wlo || w > whi) {
+        return Err(format!("width {w} is outside {wlo}..{whi}"));
+    }
+    Ok(widths)
+}
+
+fn join(h: &[usize]) -> String {
+    h.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("-")
+}
+
+fn percent_decode(s: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%' && i + 2 < bytes.len())
+            .then(|| Some(hex(bytes[i + 1])? * 16 + hex(bytes[i + 2])?))
+            .flatten();
+        match (bytes[i], escaped) {
+            (_, Some(b)) => {
+                out.push(b);
+                i += 2;
+            }
+            (b'+', None) => out.push(b' '),
+            (b, None) => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_round_trips_without_messages() {
+        let c = Config::default();
+        let (back, notes) = Config::from_query(&c.to_query());
+        assert_eq!(back, c);
+        assert!(notes.is_empty(), "{notes:?}");
+    }
+
+    #[test]
+    fn every_field_round_trips() {
+        let c = Config {
+            manifold: ManifoldKind::Helix,
+            samples: 777,
+            noise: 0.02,
+            seed: 99,
+            algorithm: Algorithm::Syzygy,
+            hidden: vec![32, 16, 8],
+            activation: Activation::Silu,
+            lr: 0.0005,
+            steps: 321,
+            max_relations: 5,
+            batch: 128,
+            scale_term: ScaleTerm::Paper,
+            independence: Independence::Pairwise,
+            negatives: 0.25,
+        };
+        let (back, notes) = Config::from_query(&format!("?{}", c.to_query()));
+        assert_eq!(back, c);
+        assert!(notes.is_empty(), "{notes:?}");
+    }
+
+    #[test]
+    fn bad_fields_fall_back_with_a_message_each() {
+        let (c, notes) = Config::from_query("m=klein&n=abc&noise=5&hidden=64-0&lr=-1&zzz=1&v=7&seed=-3");
+        let d = Config::default();
+        assert_eq!(c.manifold, d.manifold);
+        assert_eq!(c.samples, d.samples);
+        assert_eq!(c.noise, limits::NOISE.1);
+        assert_eq!(c.hidden, d.hidden);
+        assert_eq!(c.lr, limits::LR.0);
+        assert_eq!(c.seed, d.seed);
+        assert_eq!(notes.len(), 8, "{notes:#?}");
+        for needle in ["klein", "abc", "outside", "width 0", "zzz", "version", "seed"] {
+            assert!(notes.iter().any(|m| m.contains(needle)), "no message mentions {needle}: {notes:#?}");
+        }
+    }
+
+    #[test]
+    fn nan_and_garbage_never_panic() {
+        for q in ["lr=NaN", "noise=inf", "%", "a%2", "&&&=&", "hidden=", "n=99999999999999999999999", "m=%E2%82"] {
+            let (c, _) = Config::from_query(q);
+            assert!(c.lr.is_finite() && c.noise.is_finite(), "{q}");
+        }
+        assert_eq!(Config::from_query("lr=NaN").0.lr, limits::LR.0);
+    }
+}

@@ -1,0 +1,69 @@
+//! The data of one run: on-manifold train/test points, off-manifold train/test points
+//! with their distances, and what "the true manifold" is for evaluation.
+
+use super::config::Config;
+use super::manifold::ManifoldKind;
+use super::points::{OffManifold, PointCloud};
+use super::rng::Rng;
+use burn::tensor::{Device, Tensor, TensorData};
+
+/// What distances to "the manifold" are measured against.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Truth {
+    /// A synthetic manifold with known equations.
+    Known(ManifoldKind),
+    /// A user's point cloud: its nearest point stands in for the manifold.
+    Cloud,
+}
+
+#[derive(Clone, Debug)]
+pub struct Dataset {
+    pub train: PointCloud,
+    pub test: PointCloud,
+    pub off_train: OffManifold,
+    pub off_test: OffManifold,
+    pub truth: Truth,
+    scale: f64,
+}
+
+impl Dataset {
+    /// The synthetic data a configuration describes; the same seed gives the same data.
+    pub fn synthetic(config: &Config) -> Self {
+        let mut rng = Rng::new(config.seed).fork(1);
+        let all = config.manifold.sample(config.samples, config.noise, &mut rng);
+        Self::from_cloud(all, Truth::Known(config.manifold), config.seed)
+    }
+
+    /// Splits any cloud 80/20 and draws off-manifold points around it.
+    pub fn from_cloud(all: PointCloud, truth: Truth, seed: u64) -> Self {
+        let mut rng = Rng::new(seed).fork(2);
+        let (train, test) = all.split(0.8, &mut rng);
+        let off_train = OffManifold::sample(&train, 2 * train.len(), &mut rng);
+        let off_test = OffManifold::sample(&train, test.len().max(256), &mut rng);
+        let scale = all.scale();
+        Self { train, test, off_train, off_test, truth, scale }
+    }
+
+    pub fn dim(&self) -> usize {
+        self.train.dim()
+    }
+
+    /// The data's RMS radius: the unit for margins and tolerances.
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+
+    /// Distance of a point to the true manifold (the nearest data point for a user's cloud).
+    pub fn distance_to_truth(&self, p: &[f64]) -> f64 {
+        match &self.truth {
+            Truth::Known(kind) => kind.distance(p).unwrap_or_else(|| self.train.nearest_distance(p)),
+            Truth::Cloud => self.train.nearest_distance(p),
+        }
+    }
+}
+
+impl PointCloud {
+    pub fn to_tensor(&self, device: &Device) -> Tensor<2> {
+        Tensor::from_data(TensorData::new(self.values().to_vec(), [self.len(), self.dim()]), device)
+    }
+}

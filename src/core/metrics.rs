@@ -1,0 +1,239 @@
+//! How good a learned relation is, and how good the intersection of all kept relations is.
+
+use super::dataset::Dataset;
+use super::loss::{FrozenView, row_norm, span_sin_sq};
+use super::points::OffManifold;
+use super::relation::{Relation, read_vec};
+use super::rng::Rng;
+use super::session::Verdict;
+use super::syzygy::DEPENDENT_BELOW;
+use burn::tensor::{Device, Tensor, TensorData};
+
+/// A relation must be at least this much further from zero (|g|/‖v‖) off the manifold
+/// than on it to count as vanishing on the data.
+pub const RATIO_MIN: f64 = 5.0;
+/// Its gradient must make at least this sine with the span of the earlier ones.
+pub const SIN_MIN: f64 = 0.3;
+/// A projected point within this distance of the true manifold counts as on it.
+pub const FIDELITY_TOLERANCE: f64 = 0.05;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RelationMetrics {
+    /// mean |g| on held-out on-manifold / off-manifold points.
+    pub on_abs_g: f64,
+    pub off_abs_g: f64,
+    /// mean |g|/‖∇g‖ (a first-order distance to the zero set) on / off the manifold.
+    pub on_residual: f64,
+    pub off_residual: f64,
+    /// off_residual / on_residual: how sharply g singles out the data.
+    pub ratio: f64,
+    /// Median sine of the angle between ∇g and the span of the kept gradients (1 if none).
+    pub sin_span: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fidelity {
+    /// Share of converged projections that landed within FIDELITY_TOLERANCE of the manifold.
+    pub within: f64,
+    pub median_distance: f64,
+    pub converged: usize,
+    pub tried: usize,
+}
+
+pub fn verdict(m: &RelationMetrics, syzygy_error: Option<f64>, has_earlier: bool) -> Verdict {
+    if !(m.ratio >= RATIO_MIN) {
+        return Verdict::Dependent(format!(
+            "does not vanish on the data: off/on residual ratio {:.1} < {RATIO_MIN}",
+            m.ratio
+        ));
+    }
+    if let Some(e) = syzygy_error
+        && e < DEPENDENT_BELOW
+    {
+        return Verdict::Dependent(format!("rebuilt from earlier relations (syzygy error {e:.3} < {DEPENDENT_BELOW})"));
+    }
+    if has_earlier && syzygy_error.is_none() && m.sin_span < SIN_MIN {
+        return Verdict::Dependent(format!("gradient in the span of earlier ones (sin {:.2} < {SIN_MIN})", m.sin_span));
+    }
+    Verdict::Independent
+}
+
+/// Mean |g| and mean |g|/‖v‖ over a set of points.
+async fn residuals(net: &Relation, x: Tensor<2>) -> Result<(f64, f64), String> {
+    let (g, v) = net.value_and_grad(x);
+    let r = g.clone().abs() / row_norm(v);
+    let both = Tensor::cat(vec![g.abs().mean(), r.mean()], 0);
+    let out = read_vec(both).await?;
+    Ok((out[0] as f64, out[1] as f64))
+}
+
+pub async fn relation_metrics(net: &Relation, kept: &[Relation], data: &Dataset, device: &Device) -> Result<RelationMetrics, String> {
+    let on = data.test.to_tensor(device);
+    let off = data.off_test.points.to_tensor(device);
+    let (on_abs_g, on_residual) = residuals(net, on.clone()).await?;
+    let (off_abs_g, off_residual) = residuals(net, off).await?;
+    let sin_span = if kept.is_empty() {
+        1.0
+    } else {
+        let frozen = FrozenView::new(kept, on.clone());
+        let (_, v) = net.value_and_grad(on);
+        let sin_sq = span_sin_sq(v.clone(), row_norm(v), &frozen.basis);
+        median(read_vec(sin_sq).await?.into_iter().map(|s| (s.max(0.0) as f64).sqrt()).collect())
+    };
+    Ok(RelationMetrics {
+        on_abs_g,
+        off_abs_g,
+        on_residual,
+        off_residual,
+        ratio: off_residual / on_residual.max(1e-12),
+        sin_span,
+    })
+}
+
+/// Random points of the data's box moved onto {g_j = 0 for all kept j} by damped
+/// Gauss-Newton. Returns the points that got there (the learned intersection, as a
+/// point set) and how many were tried.
+pub async fn intersection_points(kept: &[Relation], data: &Dataset, seed: u64, device: &Device) -> Result<(Vec<Vec<f64>>, usize), String> {
+    const POINTS: usize = 600;
+    const ITERATIONS: usize = 40;
+    let dim = data.dim();
+    let k = kept.len();
+    let scale = data.scale();
+    if k == 0 {
+        return Ok((Vec::new(), 0));
+    }
+    let box_points = OffManifold::sample(&data.train, 2 * POINTS, &mut Rng::new(seed).fork(7));
+    // Every second point of the sampler is from the box; keep those.
+    let mut x: Vec<f64> = box_points.points.rows_f64().skip(1).step_by(2).take(POINTS).flatten().collect();
+    let n = x.len() / dim;
+    let mut worst = vec![f64::INFINITY; n];
+    for _ in 0..ITERATIONS {
+        let xt = Tensor::<2>::from_data(TensorData::new(x.iter().map(|&v| v as f32).collect::<Vec<_>>(), [n, dim]), device);
+        let cols: Vec<Tensor<2>> = kept
+            .iter()
+            .flat_map(|r| {
+                let (g, v) = r.value_and_grad(xt.clone());
+                [g, v]
+            })
+            .collect();
+        let gv = read_vec(Tensor::cat(cols, 1)).await?; // per row: [g_1, v_1.., g_2, v_2.., ...]
+        for (i, row) in gv.chunks(k * (1 + dim)).enumerate() {
+            let (g, j): (Vec<f64>, Vec<Vec<f64>>) = row
+                .chunks(1 + dim)
+                .map(|c| (c[0] as f64, c[1..].iter().map(|&v| v as f64).collect()))
+                .unzip();
+            worst[i] = g.iter().zip(&j).map(|(g, v)| g.abs() / norm(v).max(1e-12)).fold(0.0, f64::max);
+            let step = gauss_newton_step(&g, &j);
+            let len = norm(&step);
+            let limit = 0.3 * scale;
+            let shrink = if len > limit { limit / len } else { 1.0 };
+            for (xi, s) in x[i * dim..(i + 1) * dim].iter_mut().zip(step) {
+                *xi += shrink * s;
+            }
+        }
+    }
+    let landed = x
+        .chunks(dim)
+        .zip(&worst)
+        .filter(|&(p, &w)| w < 1e-3 * scale && p.iter().all(|v| v.is_finite()))
+        .map(|(p, _)| p.to_vec())
+        .collect();
+    Ok((landed, n))
+}
+
+/// How much of the learned intersection is the true manifold: random points projected
+/// onto it (see [`intersection_points`]) that land within FIDELITY_TOLERANCE of the
+/// manifold. Spurious pieces of the joint zero set (surfaces crossing away from the data)
+/// show up as misses.
+pub async fn intersection_fidelity(kept: &[Relation], data: &Dataset, seed: u64, device: &Device) -> Result<Option<Fidelity>, String> {
+    if kept.is_empty() {
+        return Ok(None);
+    }
+    let (points, tried) = intersection_points(kept, data, seed, device).await?;
+    let distances: Vec<f64> = points.iter().map(|p| data.distance_to_truth(p)).collect();
+    let converged = distances.len();
+    let within = distances.iter().filter(|&&d| d < FIDELITY_TOLERANCE).count();
+    Ok(Some(Fidelity {
+        within: if converged == 0 { 0.0 } else { within as f64 / converged as f64 },
+        median_distance: median(distances),
+        converged,
+        tried,
+    }))
+}
+
+/// The least-norm step δ with J δ = −g: δ = −Jᵀ (J Jᵀ + λI)⁻¹ g.
+fn gauss_newton_step(g: &[f64], j: &[Vec<f64>]) -> Vec<f64> {
+    let k = g.len();
+    let dim = j[0].len();
+    let mut a: Vec<Vec<f64>> = (0..k).map(|r| (0..k).map(|c| dot(&j[r], &j[c])).collect()).collect();
+    let trace: f64 = (0..k).map(|i| a[i][i]).sum();
+    for (i, row) in a.iter_mut().enumerate() {
+        row[i] += 1e-8 * trace.max(1e-12);
+    }
+    let y = solve(a, g.to_vec());
+    (0..dim).map(|c| -(0..k).map(|r| j[r][c] * y[r]).sum::<f64>()).collect()
+}
+
+/// Gaussian elimination with partial pivoting for the small k×k systems above.
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
+    let n = b.len();
+    for col in 0..n {
+        let pivot = (col..n).max_by(|&r, &s| a[r][col].abs().total_cmp(&a[s][col].abs())).unwrap_or(col);
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        let p = if a[col][col].abs() < 1e-300 { 1e-300 } else { a[col][col] };
+        for r in col + 1..n {
+            let f = a[r][col] / p;
+            for c in col..n {
+                a[r][c] -= f * a[col][c];
+            }
+            b[r] -= f * b[col];
+        }
+    }
+    let mut x = vec![0.0; n];
+    for r in (0..n).rev() {
+        let s: f64 = (r + 1..n).map(|c| a[r][c] * x[c]).sum();
+        let p = if a[r][r].abs() < 1e-300 { 1e-300 } else { a[r][r] };
+        x[r] = (b[r] - s) / p;
+    }
+    x
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+fn norm(a: &[f64]) -> f64 {
+    dot(a, a).sqrt()
+}
+
+pub fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gauss_newton_step_solves_linear_constraints_exactly() {
+        // Two planes x = 1 and y = 2 seen from the origin: g = [-1, -2], J = I (2 of 3 dims).
+        let step = gauss_newton_step(&[-1.0, -2.0], &[vec![1.0, 0.0, 0.0], vec![0.0, 1.0, 0.0]]);
+        assert!((step[0] - 1.0).abs() < 1e-6 && (step[1] - 2.0).abs() < 1e-6 && step[2].abs() < 1e-12);
+    }
+
+    #[test]
+    fn verdicts_follow_the_thresholds() {
+        let good = RelationMetrics { on_abs_g: 0.01, off_abs_g: 1.0, on_residual: 0.01, off_residual: 0.5, ratio: 50.0, sin_span: 0.9 };
+        assert_eq!(verdict(&good, None, true), Verdict::Independent);
+        assert!(matches!(verdict(&RelationMetrics { ratio: 1.3, ..good.clone() }, None, true), Verdict::Dependent(_)));
+        assert!(matches!(verdict(&RelationMetrics { sin_span: 0.05, ..good.clone() }, None, true), Verdict::Dependent(_)));
+        assert!(matches!(verdict(&good, Some(0.02), true), Verdict::Dependent(_)));
+        assert_eq!(verdict(&good, Some(0.4), true), Verdict::Independent);
+        assert!(matches!(verdict(&RelationMetrics { ratio: f64::NAN, ..good }, None, false), Verdict::Dependent(_)));
+    }
+}

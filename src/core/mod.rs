@@ -1,0 +1,21 @@
+//! The AML core: plain Rust over burn, no UI. Everything runs on whatever burn `Device`
+//! it is given (flex on the CPU, wgpu natively or WebGPU in a browser); in burn 0.22 the
+//! backend is a run-time property of the device rather than a type parameter.
+
+pub mod config;
+pub mod dataset;
+pub mod export;
+pub mod loss;
+pub mod manifold;
+pub mod metrics;
+pub mod points;
+pub mod relation;
+pub mod rng;
+pub mod session;
+pub mod syzygy;
+
+/// Drives one of the core's async functions to completion on a native thread.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    pollster::block_on(future)
+}

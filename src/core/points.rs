@@ -1,0 +1,183 @@
+//! Point clouds (row-major f32, any dimension) and the off-manifold sampler.
+
+use super::rng::Rng;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointCloud {
+    dim: usize,
+    values: Vec<f32>,
+}
+
+impl PointCloud {
+    /// Rejects ragged or non-finite data, so every cloud in the program is usable.
+    pub fn new(dim: usize, values: Vec<f32>) -> Result<Self, String> {
+        if dim == 0 {
+            return Err("a point needs at least one coordinate".into());
+        }
+        if values.len() % dim != 0 {
+            return Err(format!("{} values do not split into rows of {dim}", values.len()));
+        }
+        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+            return Err(format!("row {}, column {}: value is not finite", i / dim + 1, i % dim + 1));
+        }
+        Ok(Self { dim, values })
+    }
+
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len() / self.dim
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    pub fn values(&self) -> &[f32] {
+        &self.values
+    }
+
+    pub fn row(&self, i: usize) -> &[f32] {
+        &self.values[i * self.dim..(i + 1) * self.dim]
+    }
+
+    pub fn rows_f64(&self) -> impl Iterator<Item = Vec<f64>> + '_ {
+        self.values.chunks(self.dim).map(|r| r.iter().map(|&v| v as f64).collect())
+    }
+
+    /// The rows at `indices`, in that order.
+    pub fn select(&self, indices: &[usize]) -> Self {
+        let mut values = Vec::with_capacity(indices.len() * self.dim);
+        for &i in indices {
+            values.extend_from_slice(self.row(i));
+        }
+        Self { dim: self.dim, values }
+    }
+
+    /// A seeded split into (first, rest) with `first_share` of the rows in the first part.
+    pub fn split(&self, first_share: f64, rng: &mut Rng) -> (Self, Self) {
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.below(i + 1));
+        }
+        let cut = ((self.len() as f64 * first_share).round() as usize).clamp(1, self.len().max(1));
+        (self.select(&order[..cut]), self.select(&order[cut..]))
+    }
+
+    /// Per-coordinate (min, max).
+    pub fn bounds(&self) -> Vec<(f32, f32)> {
+        let mut b = vec![(f32::INFINITY, f32::NEG_INFINITY); self.dim];
+        for row in self.values.chunks(self.dim) {
+            for (j, &v) in row.iter().enumerate() {
+                b[j] = (b[j].0.min(v), b[j].1.max(v));
+            }
+        }
+        b
+    }
+
+    /// Root-mean-square distance of the points from their centroid: the data's scale.
+    pub fn scale(&self) -> f64 {
+        let n = self.len().max(1) as f64;
+        let mean: Vec<f64> = (0..self.dim)
+            .map(|j| self.values.iter().skip(j).step_by(self.dim).map(|&v| v as f64).sum::<f64>() / n)
+            .collect();
+        let ss: f64 = self
+            .values
+            .chunks(self.dim)
+            .map(|r| r.iter().zip(&mean).map(|(&v, m)| (v as f64 - m).powi(2)).sum::<f64>())
+            .sum();
+        (ss / n).sqrt().max(1e-6)
+    }
+
+    /// Distance from `p` to the nearest point of the cloud: for a densely sampled
+    /// manifold, a close upper bound on the distance to the manifold itself.
+    pub fn nearest_distance(&self, p: &[f64]) -> f64 {
+        self.values
+            .chunks(self.dim)
+            .map(|r| r.iter().zip(p).map(|(&a, b)| (a as f64 - b).powi(2)).sum::<f64>())
+            .fold(f64::INFINITY, f64::min)
+            .sqrt()
+    }
+
+    pub fn to_csv(&self) -> String {
+        let mut out = String::new();
+        let names: Vec<String> = (1..=self.dim).map(|j| format!("x{j}")).collect();
+        out.push_str(&names.join(","));
+        out.push('\n');
+        for row in self.values.chunks(self.dim) {
+            let cells: Vec<String> = row.iter().map(|v| v.to_string()).collect();
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Points off the manifold with their distance to the data: half near the data
+/// (a data point plus Gaussian offsets at several radii), half uniform in the data's
+/// bounding box grown by half its size on each side.
+#[derive(Clone, Debug)]
+pub struct OffManifold {
+    pub points: PointCloud,
+    pub distances: Vec<f32>,
+}
+
+impl OffManifold {
+    pub fn sample(data: &PointCloud, n: usize, rng: &mut Rng) -> Self {
+        let dim = data.dim();
+        let scale = data.scale();
+        let bounds = data.bounds();
+        let mut values = Vec::with_capacity(n * dim);
+        for i in 0..n {
+            if i % 2 == 0 {
+                let base = data.row(rng.below(data.len()));
+                let sigma = scale * rng.range(0.03, 0.3) / (dim as f64).sqrt();
+                values.extend(base.iter().map(|&v| (v as f64 + sigma * rng.normal()) as f32));
+            } else {
+                values.extend(bounds.iter().map(|&(lo, hi)| {
+                    let pad = 0.5 * (hi - lo).max(1e-3) as f64;
+                    rng.range(lo as f64 - pad, hi as f64 + pad) as f32
+                }));
+            }
+        }
+        let points = PointCloud::new(dim, values).expect("finite by construction");
+        let distances = points.rows_f64().map(|p| data.nearest_distance(&p) as f32).collect();
+        Self { points, distances }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_ragged_and_non_finite_rows() {
+        assert!(PointCloud::new(3, vec![1.0; 7]).is_err());
+        let err = PointCloud::new(2, vec![1.0, 2.0, f32::NAN, 0.0]).unwrap_err();
+        assert!(err.contains("row 2, column 1"), "{err}");
+        assert!(PointCloud::new(2, vec![1.0, 2.0, 3.0, 4.0]).is_ok());
+    }
+
+    #[test]
+    fn split_keeps_every_row_once() {
+        let cloud = PointCloud::new(1, (0..100).map(|i| i as f32).collect()).unwrap();
+        let (a, b) = cloud.split(0.8, &mut Rng::new(1));
+        assert_eq!((a.len(), b.len()), (80, 20));
+        let mut all: Vec<f32> = a.values().iter().chain(b.values()).copied().collect();
+        all.sort_by(f32::total_cmp);
+        assert_eq!(all, cloud.values());
+    }
+
+    #[test]
+    fn off_manifold_points_come_with_their_distance() {
+        let data = PointCloud::new(2, vec![0.0, 0.0, 1.0, 0.0, 0.0, 1.0]).unwrap();
+        let off = OffManifold::sample(&data, 40, &mut Rng::new(2));
+        assert_eq!(off.points.len(), 40);
+        for (p, d) in off.points.rows_f64().zip(&off.distances) {
+            assert!((data.nearest_distance(&p) as f32 - d).abs() < 1e-6);
+        }
+        assert!(off.distances.iter().any(|&d| d > 0.3), "box points reach far from the data");
+    }
+}

@@ -1,0 +1,232 @@
+//! A relation g: R^N → R, a small MLP that returns its value together with its exact
+//! input gradient v = ∇ₓg. burn's autodiff is first order only, so v is written out as an
+//! explicit backward sweep in ordinary tensor ops; reverse mode through that sweep then
+//! gives exact parameter gradients of losses that contain v.
+
+use super::rng::Rng;
+use burn::module::{Module, Param};
+use burn::nn::Linear;
+use burn::tensor::activation::sigmoid;
+use burn::tensor::{Device, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    Tanh,
+    Softplus,
+    Silu,
+    Sin,
+}
+
+impl Activation {
+    pub const ALL: [Activation; 4] = [Self::Tanh, Self::Softplus, Self::Silu, Self::Sin];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Tanh => "tanh",
+            Self::Softplus => "softplus",
+            Self::Silu => "silu",
+            Self::Sin => "sin",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.key() == key)
+    }
+
+    /// (σ(z), σ'(z)) from the pre-activation z.
+    fn apply(self, z: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        match self {
+            Self::Tanh => {
+                let h = z.tanh();
+                let d = h.clone().square().neg().add_scalar(1.0);
+                (h, d)
+            }
+            Self::Softplus => {
+                // softplus(z) = max(z,0) + log(1 + exp(-|z|)), stable for large |z|.
+                let h = z.clone().clamp_min(0.0) + z.clone().abs().neg().exp().add_scalar(1.0).log();
+                (h, sigmoid(z))
+            }
+            Self::Silu => {
+                let s = sigmoid(z.clone());
+                let h = z.clone() * s.clone();
+                let d = s.clone() * (z * s.neg().add_scalar(1.0)).add_scalar(1.0);
+                (h, d)
+            }
+            Self::Sin => (z.clone().sin(), z.cos()),
+        }
+    }
+}
+
+/// The shape of a relation network.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NetSpec {
+    pub input: usize,
+    pub hidden: Vec<usize>,
+    pub activation: Activation,
+}
+
+#[derive(Module, Debug)]
+pub struct Relation {
+    layers: Vec<Linear>,
+    #[module(skip)]
+    activation: Activation,
+}
+
+/// Plain weights of one layer, `weight` row-major [inputs, outputs].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayerWeights {
+    pub inputs: usize,
+    pub outputs: usize,
+    pub weight: Vec<f32>,
+    pub bias: Vec<f32>,
+}
+
+impl LayerWeights {
+    fn to_linear(&self, device: &Device) -> Linear {
+        Linear {
+            weight: Param::from_tensor(Tensor::from_data(TensorData::new(self.weight.clone(), [self.inputs, self.outputs]), device)),
+            bias: Some(Param::from_tensor(Tensor::from_data(TensorData::new(self.bias.clone(), [self.outputs]), device))),
+        }
+    }
+}
+
+/// Layers of widths `sizes`, weights and biases Uniform(±1/√fan_in) drawn from `rng` on
+/// the host, so a seed gives the same network on every backend.
+pub(crate) fn random_layers(sizes: &[usize], rng: &mut Rng, device: &Device) -> Vec<Linear> {
+    sizes
+        .windows(2)
+        .map(|w| {
+            let bound = 1.0 / (w[0] as f64).sqrt();
+            let mut draw = |k: usize| (0..k).map(|_| rng.range(-bound, bound) as f32).collect::<Vec<_>>();
+            LayerWeights { inputs: w[0], outputs: w[1], weight: draw(w[0] * w[1]), bias: draw(w[1]) }.to_linear(device)
+        })
+        .collect()
+}
+
+impl Relation {
+    /// A freshly initialised network (see [`random_layers`]).
+    pub fn init(spec: &NetSpec, rng: &mut Rng, device: &Device) -> Self {
+        let mut sizes = vec![spec.input];
+        sizes.extend(&spec.hidden);
+        sizes.push(1);
+        Self { layers: random_layers(&sizes, rng, device), activation: spec.activation }
+    }
+
+    pub fn from_weights(layers: &[LayerWeights], activation: Activation, device: &Device) -> Self {
+        Self { layers: layers.iter().map(|l| l.to_linear(device)).collect(), activation }
+    }
+
+    pub fn activation(&self) -> Activation {
+        self.activation
+    }
+
+    pub fn input_dim(&self) -> usize {
+        self.layers[0].weight.shape().dims::<2>()[0]
+    }
+
+    /// g(x) as [n, 1].
+    pub fn value(&self, x: Tensor<2>) -> Tensor<2> {
+        let (last, hidden) = self.layers.split_last().expect("at least one layer");
+        let h = hidden.iter().fold(x, |h, layer| self.activation.apply(layer.forward(h)).0);
+        last.forward(h)
+    }
+
+    /// (g(x) as [n, 1], ∇ₓg(x) as [n, N]).
+    pub fn value_and_grad(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        let (last, hidden) = self.layers.split_last().expect("at least one layer");
+        let mut h = x;
+        let mut slopes = Vec::with_capacity(hidden.len());
+        for layer in hidden {
+            let (a, d) = self.activation.apply(layer.forward(h));
+            slopes.push(d);
+            h = a;
+        }
+        let g = last.forward(h);
+        // Backward sweep: δ_L = σ'_L ⊙ W_outᵀ, δ_{l-1} = (δ_l W_lᵀ) ⊙ σ'_{l-1}, v = δ_1 W_1ᵀ.
+        let mut delta = last.weight.val().transpose(); // [1, H_L], broadcast over rows
+        for (layer, d) in hidden.iter().zip(slopes).rev() {
+            delta = (d * delta).matmul(layer.weight.val().transpose());
+        }
+        (g, delta)
+    }
+
+    /// The gradient of each layer's weight matrix in `grads` (zeros where none was recorded).
+    pub fn layer_weight_grads(&self, grads: &burn::tensor::Gradients) -> Vec<Tensor<2>> {
+        self.layers
+            .iter()
+            .map(|l| l.weight.val().grad(grads).unwrap_or_else(|| l.weight.val().zeros_like()))
+            .collect()
+    }
+
+    /// The weights as plain numbers (reads the device: async, so it also works on WebGPU).
+    pub async fn weights(&self) -> Result<Vec<LayerWeights>, String> {
+        let mut out = Vec::with_capacity(self.layers.len());
+        for layer in &self.layers {
+            let [inputs, outputs] = layer.weight.shape().dims::<2>();
+            let weight = read_vec(layer.weight.val()).await?;
+            let bias = match &layer.bias {
+                Some(b) => read_vec(b.val()).await?,
+                None => vec![0.0; outputs],
+            };
+            out.push(LayerWeights { inputs, outputs, weight, bias });
+        }
+        Ok(out)
+    }
+}
+
+/// Reads any tensor to the host as f32 without blocking (safe on WebGPU).
+pub async fn read_vec<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, String> {
+    let data = t.into_data_async().await.map_err(|e| format!("reading from the device failed: {e:?}"))?;
+    data.convert::<f32>().try_into_vec::<f32>().map_err(|e| format!("unexpected tensor data: {e:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::block_on;
+
+    fn net(activation: Activation, seed: u64) -> Relation {
+        let spec = NetSpec { input: 3, hidden: vec![16, 8], activation };
+        Relation::init(&spec, &mut Rng::new(seed), &Device::flex())
+    }
+
+    fn eval(rel: &Relation, x: &[f32]) -> f64 {
+        let t = Tensor::<2>::from_data(TensorData::new(x.to_vec(), [1, x.len()]), &Device::flex());
+        block_on(read_vec(rel.value(t))).unwrap()[0] as f64
+    }
+
+    #[test]
+    fn input_gradient_matches_central_differences() {
+        let x = [0.3f32, -0.7, 1.1];
+        for act in Activation::ALL {
+            let rel = net(act, 4);
+            let t = Tensor::<2>::from_data(TensorData::new(x.to_vec(), [1, 3]), &Device::flex());
+            let (_, v) = rel.value_and_grad(t);
+            let v = block_on(read_vec(v)).unwrap();
+            for j in 0..3 {
+                let h = 1e-2f32;
+                let (mut xp, mut xm) = (x, x);
+                xp[j] += h;
+                xm[j] -= h;
+                let fd = (eval(&rel, &xp) - eval(&rel, &xm)) / (2.0 * h as f64);
+                assert!((fd - v[j] as f64).abs() < 2e-3 * (1.0 + fd.abs()), "{act:?} coord {j}: fd {fd} vs {}", v[j]);
+            }
+        }
+    }
+
+    #[test]
+    fn value_and_grad_agrees_with_value_and_weights_round_trip() {
+        let rel = net(Activation::Tanh, 9);
+        let x = [0.5f32, 0.1, -0.2];
+        let t = Tensor::<2>::from_data(TensorData::new(x.to_vec(), [1, 3]), &Device::flex());
+        let (g, _) = rel.value_and_grad(t);
+        let g = block_on(read_vec(g)).unwrap()[0] as f64;
+        assert!((g - eval(&rel, &x)).abs() < 1e-6);
+        let weights = block_on(rel.weights()).unwrap();
+        let copy = Relation::from_weights(&weights, Activation::Tanh, &Device::flex());
+        assert!((eval(&copy, &x) - g).abs() < 1e-6);
+        assert_ne!(weights, block_on(net(Activation::Tanh, 10).weights()).unwrap(), "seeds differ");
+    }
+}

@@ -1,0 +1,415 @@
+//! A steppable AML run: learn g_1, g_2, ... one after another. `work(budget)` does at most
+//! `budget` optimiser steps and returns, so a page can yield to the browser between calls
+//! and a CLI can draw a progress bar. All device reads are async (WebGPU needs that).
+
+use super::config::{Algorithm, Config};
+use super::dataset::Dataset;
+use super::loss::{FrozenView, independence, negatives, row_norm, vanishing};
+use super::metrics::{self, Fidelity, RelationMetrics};
+use super::relation::{LayerWeights, NetSpec, Relation, read_vec};
+use super::rng::Rng;
+use super::syzygy::{self, Adversary, DEPENDENT_BELOW};
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+
+/// How many push-away rounds a dependent relation gets before the verdict stands.
+const SYZYGY_ROUNDS: usize = 3;
+/// Optimiser steps for each fit of the adversary.
+const ADVERSARY_STEPS: usize = 400;
+const ADVERSARY_LR: f64 = 3e-3;
+const PUSH_WEIGHT: f64 = 1.0;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    /// Vanishes on the data and is independent of the earlier relations: kept.
+    Independent,
+    /// No new relation: it does not vanish, or it is implied by the earlier ones.
+    Dependent(String),
+    /// The loss became NaN or infinite; the relation was dropped.
+    Diverged,
+}
+
+#[derive(Clone, Debug)]
+pub struct RelationReport {
+    pub index: usize,
+    pub verdict: Verdict,
+    pub metrics: RelationMetrics,
+    /// Held-out relative error of the last syzygy adversary (syzygy algorithm only).
+    pub syzygy_error: Option<f64>,
+    pub weights: Vec<LayerWeights>,
+    /// Fidelity of the intersection of all kept relations, after this one.
+    pub fidelity: Option<Fidelity>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Phase {
+    /// Training g_k to vanish on the data.
+    Fit,
+    /// Training the syzygy adversary f to rebuild g_k.
+    Adversary { round: usize },
+    /// Pushing g_k away from the frozen adversary.
+    Push { round: usize },
+}
+
+impl Phase {
+    pub fn label(self) -> String {
+        match self {
+            Phase::Fit => "fit".into(),
+            Phase::Adversary { round } => format!("syzygy test {}", round + 1),
+            Phase::Push { round } => format!("push away {}", round + 1),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LossPoint {
+    pub relation: usize,
+    pub step: usize,
+    pub phase: Phase,
+    pub loss: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    Progress { relation: usize, phase: Phase, step: usize, of: usize, loss: f64 },
+    RelationFinished { relation: usize },
+    Finished,
+}
+
+struct Job {
+    net: Relation,
+    optim: ModuleOptimizer,
+    phase: Phase,
+    step: usize,
+    adversary: Option<(Adversary, ModuleOptimizer)>,
+    /// RMS of each kept relation and of g_k on the off-manifold training points.
+    rms: Vec<f64>,
+    syzygy_error: Option<f64>,
+    /// Points on the joint zero set of the kept relations, with their distance to the data.
+    hard_negatives: Option<(Tensor<2>, Tensor<2>)>,
+}
+
+pub struct Session {
+    config: Config,
+    dataset: Dataset,
+    device: Device,
+    rng: Rng,
+    kept: Vec<Relation>,
+    reports: Vec<RelationReport>,
+    history: Vec<LossPoint>,
+    job: Option<Job>,
+    finished: bool,
+    total_steps: usize,
+    // The training sets, uploaded once.
+    on_train: Tensor<2>,
+    off_train: Tensor<2>,
+    off_train_distance: Tensor<2>,
+}
+
+impl Session {
+    /// `device` is any burn device; autodiff is switched on here.
+    pub fn new(config: Config, dataset: Dataset, device: &Device) -> Self {
+        let device = device.clone().autodiff();
+        let on_train = dataset.train.to_tensor(&device);
+        let off_train = dataset.off_train.points.to_tensor(&device);
+        let off_train_distance = Tensor::from_data(
+            TensorData::new(dataset.off_train.distances.clone(), [dataset.off_train.distances.len(), 1]),
+            &device,
+        );
+        Self {
+            rng: Rng::new(config.seed).fork(3),
+            config,
+            dataset,
+            device,
+            kept: Vec::new(),
+            reports: Vec::new(),
+            history: Vec::new(),
+            job: None,
+            finished: false,
+            total_steps: 0,
+            on_train,
+            off_train,
+            off_train_distance,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
+    }
+
+    pub fn reports(&self) -> &[RelationReport] {
+        &self.reports
+    }
+
+    pub fn history(&self) -> &[LossPoint] {
+        &self.history
+    }
+
+    /// The kept (independent) relations, frozen.
+    pub fn kept(&self) -> &[Relation] {
+        &self.kept
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Estimated manifold dimension: N minus the number of kept relations.
+    pub fn estimated_dimension(&self) -> usize {
+        self.dataset.dim() - self.kept.len()
+    }
+
+    /// The relation being trained now, if any, with its phase.
+    pub fn current(&self) -> Option<(usize, Phase, &Relation)> {
+        self.job.as_ref().map(|j| (self.reports.len(), j.phase, &j.net))
+    }
+
+    /// Adds an already trained relation as kept (imported, or for benchmarks).
+    pub fn keep(&mut self, relation: Relation) {
+        self.kept.push(relation.valid());
+    }
+
+    /// Stops the run after the relations finished so far.
+    pub fn stop(&mut self) {
+        self.job = None;
+        self.finished = true;
+    }
+
+    /// Does at most `budget` optimiser steps of the current phase, then reports.
+    pub async fn work(&mut self, budget: usize) -> Result<Event, String> {
+        if self.finished {
+            return Ok(Event::Finished);
+        }
+        if self.job.is_none() {
+            self.job = Some(self.new_job().await?);
+        }
+        let mut job = self.job.take().expect("set above");
+        let of = self.phase_length(job.phase);
+        let n = budget.max(1).min(of - job.step);
+        let mut last = None;
+        for _ in 0..n {
+            last = Some(self.train_step(&mut job));
+        }
+        job.step += n;
+        self.total_steps += n;
+        let loss = read_vec(last.expect("n ≥ 1").inner()).await?[0] as f64;
+        let relation = self.reports.len();
+        self.history.push(LossPoint { relation, step: self.total_steps, phase: job.phase, loss });
+        if !loss.is_finite() {
+            return self.finish_relation(job, Some(Verdict::Diverged)).await;
+        }
+        if job.step < of {
+            let event = Event::Progress { relation, phase: job.phase, step: job.step, of, loss };
+            self.job = Some(job);
+            return Ok(event);
+        }
+        self.next_phase(job).await
+    }
+
+    /// Runs to the end, calling `progress` after each chunk of `chunk` steps.
+    pub async fn run(&mut self, chunk: usize, mut progress: impl FnMut(&Session, &Event)) -> Result<(), String> {
+        loop {
+            let event = self.work(chunk).await?;
+            progress(self, &event);
+            if event == Event::Finished {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn new_job(&mut self) -> Result<Job, String> {
+        let spec = NetSpec {
+            input: self.dataset.dim(),
+            hidden: self.config.hidden.clone(),
+            activation: self.config.activation,
+        };
+        let mut init_rng = Rng::new(self.config.seed).fork(100 + self.reports.len() as u64);
+        let hard_negatives = if self.config.negatives > 0.0 { self.hard_negatives().await? } else { None };
+        Ok(Job {
+            net: Relation::init(&spec, &mut init_rng, &self.device),
+            optim: AdamConfig::new().with_epsilon(1e-8).init(),
+            phase: Phase::Fit,
+            step: 0,
+            adversary: None,
+            rms: Vec::new(),
+            syzygy_error: None,
+            hard_negatives,
+        })
+    }
+
+    /// Where the kept relations already vanish away from the data, the new one must not:
+    /// random points projected onto the kept relations' joint zero set, with their distance
+    /// to the data. Without these, the learned surfaces also cross far from the data.
+    async fn hard_negatives(&self) -> Result<Option<(Tensor<2>, Tensor<2>)>, String> {
+        let inner = self.device.clone().inner();
+        let seed = self.config.seed ^ (0xA5A5 + self.reports.len() as u64);
+        let (points, _) = metrics::intersection_points(&self.kept, &self.dataset, seed, &inner).await?;
+        if points.is_empty() {
+            return Ok(None);
+        }
+        let distances: Vec<f32> = points.iter().map(|p| self.dataset.train.nearest_distance(p) as f32).collect();
+        let flat: Vec<f32> = points.iter().flatten().map(|&v| v as f32).collect();
+        let n = distances.len();
+        let x = Tensor::from_data(TensorData::new(flat, [n, self.dataset.dim()]), &self.device);
+        Ok(Some((x, Tensor::from_data(TensorData::new(distances, [n, 1]), &self.device))))
+    }
+
+    fn phase_length(&self, phase: Phase) -> usize {
+        match phase {
+            Phase::Fit => self.config.steps,
+            Phase::Adversary { .. } => ADVERSARY_STEPS,
+            Phase::Push { .. } => (self.config.steps / 2).max(1),
+        }
+    }
+
+    fn batch(&mut self, data: &Tensor<2>, extra: Option<&Tensor<2>>) -> (Tensor<2>, Option<Tensor<2>>) {
+        let n = data.dims()[0];
+        let size = self.config.batch.min(n);
+        let idx: Vec<i64> = (0..size).map(|_| self.rng.below(n) as i64).collect();
+        let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [size]), &self.device);
+        (data.clone().select(0, idx.clone()), extra.map(|e| e.clone().select(0, idx)))
+    }
+
+    /// One optimiser step of the current phase; returns its (unread) loss.
+    fn train_step(&mut self, job: &mut Job) -> Tensor<1> {
+        match job.phase {
+            Phase::Fit => self.relation_step(job, false),
+            Phase::Push { .. } => self.relation_step(job, true),
+            Phase::Adversary { .. } => self.adversary_step(job),
+        }
+    }
+
+    fn relation_step(&mut self, job: &mut Job, push: bool) -> Tensor<1> {
+        let (x, _) = self.batch(&self.on_train.clone(), None);
+        let (g, v) = job.net.value_and_grad(x.clone());
+        let norm = row_norm(v.clone());
+        let mut loss = vanishing(g, norm.clone(), self.config.scale_term);
+        if self.config.algorithm == Algorithm::Transversality {
+            let frozen = FrozenView::new(&self.kept, x.inner());
+            if let Some(term) = independence(v, norm, &frozen, self.config.independence) {
+                loss = loss + term;
+            }
+        }
+        if self.config.negatives > 0.0 && !self.kept.is_empty() || push {
+            let (xo, d) = self.batch(&self.off_train.clone(), Some(&self.off_train_distance.clone()));
+            let frozen = FrozenView::new(&self.kept, xo.clone().inner());
+            if self.config.negatives > 0.0 {
+                let (go, vo) = job.net.value_and_grad(xo.clone());
+                if let Some(term) = negatives(go, row_norm(vo), &frozen, d.expect("asked for"), self.dataset.scale()) {
+                    loss = loss + term.mul_scalar(self.config.negatives);
+                }
+                if let Some((hx, hd)) = &job.hard_negatives {
+                    let (hx, hd) = self.batch(hx, Some(hd));
+                    let frozen = FrozenView::new(&self.kept, hx.clone().inner());
+                    let (gh, vh) = job.net.value_and_grad(hx);
+                    if let Some(term) = negatives(gh, row_norm(vh), &frozen, hd.expect("asked for"), self.dataset.scale()) {
+                        loss = loss + term.mul_scalar(self.config.negatives);
+                    }
+                }
+            }
+            if push && let Some((adversary, _)) = &job.adversary {
+                let terms = self.normalised_terms(&frozen_values(&self.kept, xo.clone().inner()), &job.rms);
+                let f = adversary.valid().forward(xo.clone().inner(), terms);
+                loss = loss + syzygy::alignment(job.net.value(xo), f).mul_scalar(PUSH_WEIGHT);
+            }
+        }
+        let grads = GradientsParams::from_grads(loss.backward(), &job.net);
+        job.net = job.optim.step(self.config.lr, job.net.clone(), grads);
+        loss
+    }
+
+    fn adversary_step(&mut self, job: &mut Job) -> Tensor<1> {
+        let (xo, _) = self.batch(&self.off_train.clone(), None);
+        let inner = xo.clone().inner();
+        let target = job.net.valid().value(inner.clone()).div_scalar(*job.rms.last().expect("rms measured"));
+        let terms = self.normalised_terms(&frozen_values(&self.kept, inner), &job.rms);
+        let (adversary, optim) = job.adversary.as_mut().expect("adversary phase has one");
+        let prediction = adversary.forward(xo, terms);
+        let loss = (prediction - target).square().mean();
+        let grads = GradientsParams::from_grads(loss.backward(), &*adversary);
+        *adversary = optim.step(ADVERSARY_LR, adversary.clone(), grads);
+        loss
+    }
+
+    /// [g_1/rms_1, ..., g_{k-1}/rms_{k-1}] as [n, k-1].
+    fn normalised_terms(&self, values: &[Tensor<2>], rms: &[f64]) -> Tensor<2> {
+        let cols: Vec<Tensor<2>> = values.iter().zip(rms).map(|(g, r)| g.clone().div_scalar(*r)).collect();
+        Tensor::cat(cols, 1)
+    }
+
+    async fn next_phase(&mut self, mut job: Job) -> Result<Event, String> {
+        let relation = self.reports.len();
+        let syzygy = self.config.algorithm == Algorithm::Syzygy && !self.kept.is_empty();
+        let next = match job.phase {
+            Phase::Fit if syzygy => Some(Phase::Adversary { round: 0 }),
+            Phase::Fit => None,
+            Phase::Adversary { round } => {
+                let error = self.adversary_error(&job).await?;
+                job.syzygy_error = Some(error);
+                (error < DEPENDENT_BELOW && round + 1 < SYZYGY_ROUNDS).then_some(Phase::Push { round })
+            }
+            Phase::Push { round } => Some(Phase::Adversary { round: round + 1 }),
+        };
+        let Some(phase) = next else {
+            return self.finish_relation(job, None).await;
+        };
+        if let Phase::Adversary { round } = phase {
+            // A fresh adversary each round: the test is whether *some* f succeeds.
+            let off = self.off_train.clone().inner();
+            let mut values = frozen_values(&self.kept, off.clone());
+            values.push(job.net.valid().value(off));
+            job.rms = Vec::with_capacity(values.len());
+            for v in values {
+                let mean_sq = read_vec(v.square().mean()).await?[0] as f64;
+                job.rms.push(mean_sq.sqrt().max(1e-12));
+            }
+            let mut rng = Rng::new(self.config.seed).fork(1000 + 10 * relation as u64 + round as u64);
+            let adversary = Adversary::init(self.dataset.dim(), self.kept.len(), &[32, 32], &mut rng, &self.device);
+            job.adversary = Some((adversary, AdamConfig::new().with_epsilon(1e-8).init()));
+        }
+        job.phase = phase;
+        job.step = 0;
+        let event = Event::Progress { relation, phase, step: 0, of: self.phase_length(phase), loss: f64::NAN };
+        self.job = Some(job);
+        Ok(event)
+    }
+
+    /// Held-out relative error of the adversary on the off-manifold test points.
+    async fn adversary_error(&self, job: &Job) -> Result<f64, String> {
+        let (adversary, _) = job.adversary.as_ref().expect("adversary phase has one");
+        let x = self.dataset.off_test.points.to_tensor(&self.device.clone().inner());
+        let target = job.net.valid().value(x.clone()).div_scalar(*job.rms.last().expect("rms measured"));
+        let terms = self.normalised_terms(&frozen_values(&self.kept, x.clone()), &job.rms);
+        let prediction = adversary.valid().forward(x, terms);
+        Ok(read_vec(syzygy::relative_error(prediction, target)).await?[0] as f64)
+    }
+
+    async fn finish_relation(&mut self, job: Job, forced: Option<Verdict>) -> Result<Event, String> {
+        let relation = self.reports.len();
+        let net = job.net.valid();
+        let metrics = metrics::relation_metrics(&net, &self.kept, &self.dataset, &self.device.clone().inner()).await?;
+        let verdict = forced.unwrap_or_else(|| metrics::verdict(&metrics, job.syzygy_error, !self.kept.is_empty()));
+        let weights = net.weights().await?;
+        let mut fidelity = None;
+        if verdict == Verdict::Independent {
+            self.kept.push(net);
+            fidelity = metrics::intersection_fidelity(&self.kept, &self.dataset, self.config.seed, &self.device.clone().inner()).await?;
+        }
+        let stop = verdict != Verdict::Independent
+            || self.reports.len() + 1 >= self.config.max_relations
+            || self.kept.len() >= self.dataset.dim();
+        self.reports.push(RelationReport { index: relation, verdict, metrics, syzygy_error: job.syzygy_error, weights, fidelity });
+        self.finished = stop;
+        Ok(Event::RelationFinished { relation })
+    }
+}
+
+/// g_j(x) of each frozen relation, as [n, 1] each.
+fn frozen_values(kept: &[Relation], x: Tensor<2>) -> Vec<Tensor<2>> {
+    kept.iter().map(|r| r.value(x.clone())).collect()
+}

@@ -1,0 +1,55 @@
+//! Browser facts and helpers: WebGPU presence, backend choice with CPU fallback, yielding.
+
+use crate::backend::Backend;
+use wasm_bindgen::JsValue;
+
+/// Whether `navigator.gpu` exists (WebGPU exposed by this browser).
+pub fn has_webgpu() -> bool {
+    web_sys::window()
+        .map(|w| js_sys::Reflect::has(&w.navigator(), &JsValue::from_str("gpu")).unwrap_or(false))
+        .unwrap_or(false)
+}
+
+/// WebGPU if it is there and passes the self-test, otherwise the CPU, with the reason.
+/// `preference` "cpu" skips WebGPU on purpose.
+pub async fn choose_backend(preference: Option<&str>) -> (Backend, Option<String>) {
+    if preference == Some("cpu") {
+        return (Backend::cpu(), Some("CPU chosen in the link (backend=cpu)".into()));
+    }
+    if !has_webgpu() {
+        return (Backend::cpu(), Some("this browser does not expose WebGPU".into()));
+    }
+    let gpu = match Backend::gpu().await {
+        Ok(gpu) => gpu,
+        Err(e) => return (Backend::cpu(), Some(e)),
+    };
+    match gpu.self_test().await {
+        Ok(t) if t.max_on < 1e-3 => (gpu, None),
+        Ok(t) => (Backend::cpu(), Some(format!("WebGPU gave wrong numbers (residual {:.2e})", t.max_on))),
+        Err(e) => (Backend::cpu(), Some(e)),
+    }
+}
+
+/// Lets the browser paint and handle input before the next chunk of work.
+pub async fn yield_now() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Milliseconds since page load.
+pub fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// The page's query string without '?'.
+pub fn query() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+        .trim_start_matches('?')
+        .to_string()
+}

@@ -1,0 +1,38 @@
+//! The `aml` command line: runs a URL-style config, exports data and relations.
+
+use std::process::Command;
+
+#[test]
+fn cli_runs_a_config_and_exports_data_and_relations() {
+    let dir = std::env::temp_dir().join(format!("aml-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (json, csv) = (dir.join("relations.json"), dir.join("data.csv"));
+    let out = Command::new(env!("CARGO_BIN_EXE_aml"))
+        .args(["m=circle&n=200&steps=60&rel=1&hidden=8&batch=64", "--quiet", "--relations"])
+        .arg(&json)
+        .arg("--data")
+        .arg(&csv)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("estimated dimension"), "{stdout}");
+
+    let data = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(data.lines().next(), Some("x1,x2"));
+    assert_eq!(data.lines().count(), 1 + 160, "header + the 80% training split");
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(file["format"], "aml-playground/relations");
+    assert!(file["config"].as_str().unwrap().contains("m=circle"));
+    assert_eq!(file["relations"][0]["layers"][0]["inputs"], 2);
+}
+
+#[test]
+fn cli_rejects_bad_arguments_with_a_message() {
+    let out = Command::new(env!("CARGO_BIN_EXE_aml")).args(["--backend", "tpu"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown backend 'tpu'"));
+    let out = Command::new(env!("CARGO_BIN_EXE_aml")).args(["--frobnicate"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown option --frobnicate"));
+}
