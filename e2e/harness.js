@@ -52,6 +52,7 @@ export async function openPage(browser, url, viewport = { width: 1400, height: 1
     if (/panicked/.test(m.text())) problems.push(`panic: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`uncaught: ${e.message}`));
+  page.on("response", (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
   await page.goto(url);
   return { page, problems };
 }

@@ -35,7 +35,8 @@ impl Backend {
             .map_err(|e| format!("no usable GPU adapter: {e}"))?;
         let info = setup.adapter.get_info();
         let api = if cfg!(target_arch = "wasm32") { "WebGPU".to_string() } else { format!("{:?}", info.backend) };
-        let backend = Self { device, kind: BackendKind::Gpu, description: format!("{api}: {}", info.name) };
+        let name = if info.name.is_empty() { "adapter details hidden".to_string() } else { info.name };
+        let backend = Self { device, kind: BackendKind::Gpu, description: format!("{api}: {name}") };
         Ok(GPU.get_or_init(|| backend).clone())
     }
 

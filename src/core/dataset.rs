@@ -38,7 +38,8 @@ impl Dataset {
     pub fn from_cloud(all: PointCloud, truth: Truth, seed: u64) -> Self {
         let mut rng = Rng::new(seed).fork(2);
         let (train, test) = all.split(0.8, &mut rng);
-        let off_train = OffManifold::sample(&train, 2 * train.len(), &mut rng);
+        // Dense enough that box negatives are closer together than the hinge's margin.
+        let off_train = OffManifold::sample(&train, (8 * train.len()).max(16_384), &mut rng);
         let off_test = OffManifold::sample(&train, test.len().max(256), &mut rng);
         let scale = all.scale();
         Self { train, test, off_train, off_test, truth, scale }

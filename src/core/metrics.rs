@@ -90,24 +90,38 @@ pub async fn relation_metrics(net: &Relation, kept: &[Relation], data: &Dataset,
     })
 }
 
-/// Random points of the data's box moved onto {g_j = 0 for all kept j} by damped
-/// Gauss-Newton. Returns the points that got there (the learned intersection, as a
-/// point set) and how many were tried.
-pub async fn intersection_points(kept: &[Relation], data: &Dataset, seed: u64, device: &Device) -> Result<(Vec<Vec<f64>>, usize), String> {
-    const POINTS: usize = 600;
-    const ITERATIONS: usize = 40;
+/// How to sample the joint zero set: how many random box points, how many damped
+/// Gauss-Newton iterations, which random stream.
+#[derive(Clone, Copy, Debug)]
+pub struct Projection {
+    pub points: usize,
+    pub iterations: usize,
+    pub seed: u64,
+}
+
+impl Projection {
+    /// The settings of the fidelity metric.
+    pub fn evaluation(seed: u64) -> Self {
+        Self { points: 600, iterations: 40, seed: Rng::new(seed).fork(7).next_u64() }
+    }
+}
+
+/// Random points of the data's box moved onto {g_j = 0 for all j} by damped Gauss-Newton.
+/// Returns the points that got there (the learned intersection, as a point set) and how
+/// many were tried.
+pub async fn intersection_points(kept: &[Relation], data: &Dataset, how: Projection, device: &Device) -> Result<(Vec<Vec<f64>>, usize), String> {
     let dim = data.dim();
     let k = kept.len();
     let scale = data.scale();
     if k == 0 {
         return Ok((Vec::new(), 0));
     }
-    let box_points = OffManifold::sample(&data.train, 2 * POINTS, &mut Rng::new(seed).fork(7));
+    let box_points = OffManifold::sample(&data.train, 2 * how.points, &mut Rng::new(how.seed));
     // Every second point of the sampler is from the box; keep those.
-    let mut x: Vec<f64> = box_points.points.rows_f64().skip(1).step_by(2).take(POINTS).flatten().collect();
+    let mut x: Vec<f64> = box_points.points.rows_f64().skip(1).step_by(2).take(how.points).flatten().collect();
     let n = x.len() / dim;
     let mut worst = vec![f64::INFINITY; n];
-    for _ in 0..ITERATIONS {
+    for _ in 0..how.iterations {
         let xt = Tensor::<2>::from_data(TensorData::new(x.iter().map(|&v| v as f32).collect::<Vec<_>>(), [n, dim]), device);
         let cols: Vec<Tensor<2>> = kept
             .iter()
@@ -149,7 +163,7 @@ pub async fn intersection_fidelity(kept: &[Relation], data: &Dataset, seed: u64,
     if kept.is_empty() {
         return Ok(None);
     }
-    let (points, tried) = intersection_points(kept, data, seed, device).await?;
+    let (points, tried) = intersection_points(kept, data, Projection::evaluation(seed), device).await?;
     let distances: Vec<f64> = points.iter().map(|p| data.distance_to_truth(p)).collect();
     let converged = distances.len();
     let within = distances.iter().filter(|&&d| d < FIDELITY_TOLERANCE).count();

@@ -86,8 +86,6 @@ struct Job {
     /// RMS of each kept relation and of g_k on the off-manifold training points.
     rms: Vec<f64>,
     syzygy_error: Option<f64>,
-    /// Points on the joint zero set of the kept relations, with their distance to the data.
-    hard_negatives: Option<(Tensor<2>, Tensor<2>)>,
 }
 
 pub struct Session {
@@ -186,7 +184,7 @@ impl Session {
             return Ok(Event::Finished);
         }
         if self.job.is_none() {
-            self.job = Some(self.new_job().await?);
+            self.job = Some(self.new_job());
         }
         let mut job = self.job.take().expect("set above");
         let of = self.phase_length(job.phase);
@@ -195,7 +193,6 @@ impl Session {
         for _ in 0..n {
             last = Some(self.train_step(&mut job));
         }
-        job.step += n;
         self.total_steps += n;
         let loss = read_vec(last.expect("n ≥ 1").inner()).await?[0] as f64;
         let relation = self.reports.len();
@@ -222,15 +219,14 @@ impl Session {
         }
     }
 
-    async fn new_job(&mut self) -> Result<Job, String> {
+    fn new_job(&mut self) -> Job {
         let spec = NetSpec {
             input: self.dataset.dim(),
             hidden: self.config.hidden.clone(),
             activation: self.config.activation,
         };
         let mut init_rng = Rng::new(self.config.seed).fork(100 + self.reports.len() as u64);
-        let hard_negatives = if self.config.negatives > 0.0 { self.hard_negatives().await? } else { None };
-        Ok(Job {
+        Job {
             net: Relation::init(&spec, &mut init_rng, &self.device),
             optim: AdamConfig::new().with_epsilon(1e-8).init(),
             phase: Phase::Fit,
@@ -238,25 +234,7 @@ impl Session {
             adversary: None,
             rms: Vec::new(),
             syzygy_error: None,
-            hard_negatives,
-        })
-    }
-
-    /// Where the kept relations already vanish away from the data, the new one must not:
-    /// random points projected onto the kept relations' joint zero set, with their distance
-    /// to the data. Without these, the learned surfaces also cross far from the data.
-    async fn hard_negatives(&self) -> Result<Option<(Tensor<2>, Tensor<2>)>, String> {
-        let inner = self.device.clone().inner();
-        let seed = self.config.seed ^ (0xA5A5 + self.reports.len() as u64);
-        let (points, _) = metrics::intersection_points(&self.kept, &self.dataset, seed, &inner).await?;
-        if points.is_empty() {
-            return Ok(None);
         }
-        let distances: Vec<f32> = points.iter().map(|p| self.dataset.train.nearest_distance(p) as f32).collect();
-        let flat: Vec<f32> = points.iter().flatten().map(|&v| v as f32).collect();
-        let n = distances.len();
-        let x = Tensor::from_data(TensorData::new(flat, [n, self.dataset.dim()]), &self.device);
-        Ok(Some((x, Tensor::from_data(TensorData::new(distances, [n, 1]), &self.device))))
     }
 
     fn phase_length(&self, phase: Phase) -> usize {
@@ -303,14 +281,6 @@ impl Session {
                 if let Some(term) = negatives(go, row_norm(vo), &frozen, d.expect("asked for"), self.dataset.scale()) {
                     loss = loss + term.mul_scalar(self.config.negatives);
                 }
-                if let Some((hx, hd)) = &job.hard_negatives {
-                    let (hx, hd) = self.batch(hx, Some(hd));
-                    let frozen = FrozenView::new(&self.kept, hx.clone().inner());
-                    let (gh, vh) = job.net.value_and_grad(hx);
-                    if let Some(term) = negatives(gh, row_norm(vh), &frozen, hd.expect("asked for"), self.dataset.scale()) {
-                        loss = loss + term.mul_scalar(self.config.negatives);
-                    }
-                }
             }
             if push && let Some((adversary, _)) = &job.adversary {
                 let terms = self.normalised_terms(&frozen_values(&self.kept, xo.clone().inner()), &job.rms);
@@ -319,7 +289,9 @@ impl Session {
             }
         }
         let grads = GradientsParams::from_grads(loss.backward(), &job.net);
-        job.net = job.optim.step(self.config.lr, job.net.clone(), grads);
+        let lr = self.config.lr * cosine_decay(job.step, self.phase_length(job.phase));
+        job.net = job.optim.step(lr, job.net.clone(), grads);
+        job.step += 1;
         loss
     }
 
@@ -332,7 +304,9 @@ impl Session {
         let prediction = adversary.forward(xo, terms);
         let loss = (prediction - target).square().mean();
         let grads = GradientsParams::from_grads(loss.backward(), &*adversary);
-        *adversary = optim.step(ADVERSARY_LR, adversary.clone(), grads);
+        let lr = ADVERSARY_LR * cosine_decay(job.step, ADVERSARY_STEPS);
+        *adversary = optim.step(lr, adversary.clone(), grads);
+        job.step += 1;
         loss
     }
 
@@ -407,6 +381,12 @@ impl Session {
         self.finished = stop;
         Ok(Event::RelationFinished { relation })
     }
+}
+
+/// Learning-rate factor at `step` of `of`: cosine from 1 down to 5%, for precise fits.
+fn cosine_decay(step: usize, of: usize) -> f64 {
+    let t = step as f64 / of.max(1) as f64;
+    0.05 + 0.95 * 0.5 * (1.0 + (std::f64::consts::PI * t).cos())
 }
 
 /// g_j(x) of each frozen relation, as [n, 1] each.

@@ -1,7 +1,7 @@
 //! Browser facts and helpers: WebGPU presence, backend choice with CPU fallback, yielding.
 
 use crate::backend::Backend;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Whether `navigator.gpu` exists (WebGPU exposed by this browser).
 pub fn has_webgpu() -> bool {
@@ -19,15 +19,36 @@ pub async fn choose_backend(preference: Option<&str>) -> (Backend, Option<String
     if !has_webgpu() {
         return (Backend::cpu(), Some("this browser does not expose WebGPU".into()));
     }
-    let gpu = match Backend::gpu().await {
+    let mut gpu = match Backend::gpu().await {
         Ok(gpu) => gpu,
         Err(e) => return (Backend::cpu(), Some(e)),
     };
+    // Browsers often blank wgpu's adapter name; ask WebGPU itself.
+    if let Some(label) = adapter_label().await {
+        gpu.description = format!("WebGPU: {label}");
+    }
     match gpu.self_test().await {
         Ok(t) if t.max_on < 1e-3 => (gpu, None),
         Ok(t) => (Backend::cpu(), Some(format!("WebGPU gave wrong numbers (residual {:.2e})", t.max_on))),
         Err(e) => (Backend::cpu(), Some(e)),
     }
+}
+
+/// "vendor architecture (description)" from `GPUAdapterInfo`, whatever the browser reveals.
+async fn adapter_label() -> Option<String> {
+    let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &JsValue::from_str(k)).ok();
+    let navigator = web_sys::window()?.navigator();
+    let gpu = get(&navigator, "gpu")?;
+    let request = get(&gpu, "requestAdapter")?.dyn_into::<js_sys::Function>().ok()?;
+    let promise = request.call0(&gpu).ok()?.dyn_into::<js_sys::Promise>().ok()?;
+    let adapter = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let info = get(&adapter, "info")?;
+    let text = |k: &str| get(&info, k).and_then(|v| v.as_string()).filter(|s| !s.is_empty());
+    let mut label: Vec<String> = ["vendor", "architecture"].iter().filter_map(|k| text(k)).collect();
+    if let Some(d) = text("description") {
+        label.push(format!("({d})"));
+    }
+    (!label.is_empty()).then(|| label.join(" "))
 }
 
 /// Lets the browser paint and handle input before the next chunk of work.

@@ -1,0 +1,39 @@
+//! Where the learned intersection misses the manifold: trains a config (URL query) on the
+//! CPU, projects random box points onto the joint zero set and prints the distribution of
+//! their distances to the true manifold, and how many misses lie inside the sampled box.
+//!
+//!   cargo run --release --example intersection_misses -- "m=ellipse&rel=2"
+
+use aml_playground::backend::Backend;
+use aml_playground::core::block_on;
+use aml_playground::core::config::Config;
+use aml_playground::core::dataset::Dataset;
+use aml_playground::core::metrics::{self, FIDELITY_TOLERANCE, Projection};
+use aml_playground::core::session::Session;
+
+fn main() {
+    let (config, notes) = Config::from_query(&std::env::args().nth(1).unwrap_or_default());
+    notes.iter().for_each(|n| eprintln!("note: {n}"));
+    let data = Dataset::synthetic(&config);
+    let device = Backend::cpu().device;
+    let mut session = Session::new(config.clone(), data.clone(), &device);
+    block_on(session.run(100, |_, _| {})).expect("training runs");
+    let (points, tried) = block_on(metrics::intersection_points(session.kept(), &data, Projection::evaluation(config.seed), &device)).unwrap();
+    let mut d: Vec<f64> = points.iter().map(|p| data.distance_to_truth(p)).collect();
+    d.sort_by(f64::total_cmp);
+    if d.is_empty() {
+        println!("no projection converged (of {tried})");
+        return;
+    }
+    println!("{} of {tried} projections converged", d.len());
+    for q in [0.5, 0.8, 0.85, 0.9, 0.95, 0.99] {
+        print!("q{q}: {:.3}  ", d[(q * (d.len() - 1) as f64) as usize]);
+    }
+    let bounds = data.train.bounds();
+    let in_box = |p: &[f64]| p.iter().zip(&bounds).all(|(v, (lo, hi))| {
+        let pad = 0.5 * (hi - lo) as f64;
+        *v >= *lo as f64 - pad && *v <= *hi as f64 + pad
+    });
+    let misses: Vec<&Vec<f64>> = points.iter().filter(|p| data.distance_to_truth(p) >= FIDELITY_TOLERANCE).collect();
+    println!("\nmisses: {} ({} inside the sampled box)", misses.len(), misses.iter().filter(|p| in_box(p)).count());
+}
