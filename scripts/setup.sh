@@ -8,10 +8,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${AML_CACHE_DIR:-$HOME/.cache/aml-playground}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
 TOOLS="$CACHE/tools"
-export PATH="$TOOLS/bin:$TOOLS/node_modules/.bin:$PATH"
+export PATH="$TOOLS/bin:$PATH"
 
 TRUNK_VERSION=0.21.14          # trunk 0.22 needs rustc 1.96
-BINARYEN_VERSION=132.0.0       # Debian's wasm-opt 108 breaks wasm-bindgen's externref table
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
 
@@ -49,12 +48,6 @@ ensure_wasm_bindgen() {
   rm -rf "$src"
 }
 
-ensure_binaryen() {
-  if wasm-opt --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then return; fi
-  log "installing binaryen $BINARYEN_VERSION (wasm-opt) from npm into $TOOLS"
-  npm install --silent --prefix "$TOOLS" "binaryen@$BINARYEN_VERSION"
-}
-
 apt_install() {
   local missing=()
   for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
@@ -77,16 +70,11 @@ ensure_e2e_deps() {
   (cd "$ROOT/e2e" && npm ci --silent --no-audit --no-fund)
 }
 
-# Write Trunk's tool paths: trunk runs offline and must find these, never fetch them.
-write_trunk_tools() {
-  export TRUNK_TOOLS_WASM_BINDGEN="$(wasm_bindgen_version)"
-  export TRUNK_TOOLS_WASM_OPT="version_${BINARYEN_VERSION%%.*}"
-}
-
 ensure_web_toolchain() {
   ensure_wasm_target
   ensure_wasm_bindgen
   ensure_trunk
-  ensure_binaryen
-  write_trunk_tools
+  # Trunk.toml pins wasm_bindgen to Cargo.lock's version; trunk is offline and finds it on PATH.
+  grep -q "wasm_bindgen = \"$(wasm_bindgen_version)\"" "$ROOT/Trunk.toml" ||
+    { echo "error: Trunk.toml's wasm_bindgen differs from Cargo.lock's $(wasm_bindgen_version)" >&2; exit 1; }
 }

@@ -125,6 +125,15 @@ pub struct OffManifold {
 }
 
 impl OffManifold {
+    /// The near-manifold half (a data point plus an offset): where the syzygy test is
+    /// meaningful, since g_k = Σ c_j g_j holds near the manifold, not on far-off sheets.
+    pub fn near(&self) -> PointCloud {
+        let rows: Vec<usize> = (0..self.points.len()).step_by(2).collect();
+        self.points.select(&rows)
+    }
+}
+
+impl OffManifold {
     pub fn sample(data: &PointCloud, n: usize, rng: &mut Rng) -> Self {
         let dim = data.dim();
         let scale = data.scale();
@@ -175,6 +184,8 @@ mod tests {
         let data = PointCloud::new(2, vec![0.0, 0.0, 1.0, 0.0, 0.0, 1.0]).unwrap();
         let off = OffManifold::sample(&data, 40, &mut Rng::new(2));
         assert_eq!(off.points.len(), 40);
+        assert_eq!(off.near().len(), 20);
+        assert!(off.near().rows_f64().all(|p| data.nearest_distance(&p) < 1.5), "near points stay near");
         for (p, d) in off.points.rows_f64().zip(&off.distances) {
             assert!((data.nearest_distance(&p) as f32 - d).abs() < 1e-6);
         }

@@ -83,7 +83,7 @@ struct Job {
     phase: Phase,
     step: usize,
     adversary: Option<(Adversary, ModuleOptimizer)>,
-    /// RMS of each kept relation and of g_k on the off-manifold training points.
+    /// RMS of each kept relation and of g_k on the near-manifold training points.
     rms: Vec<f64>,
     syzygy_error: Option<f64>,
 }
@@ -103,6 +103,7 @@ pub struct Session {
     on_train: Tensor<2>,
     off_train: Tensor<2>,
     off_train_distance: Tensor<2>,
+    near_train: Tensor<2>,
 }
 
 impl Session {
@@ -115,7 +116,9 @@ impl Session {
             TensorData::new(dataset.off_train.distances.clone(), [dataset.off_train.distances.len(), 1]),
             &device,
         );
+        let near_train = dataset.off_train.near().to_tensor(&device);
         Self {
+            near_train,
             rng: Rng::new(config.seed).fork(3),
             config,
             dataset,
@@ -296,7 +299,7 @@ impl Session {
     }
 
     fn adversary_step(&mut self, job: &mut Job) -> Tensor<1> {
-        let (xo, _) = self.batch(&self.off_train.clone(), None);
+        let (xo, _) = self.batch(&self.near_train.clone(), None);
         let inner = xo.clone().inner();
         let target = job.net.valid().value(inner.clone()).div_scalar(*job.rms.last().expect("rms measured"));
         let terms = self.normalised_terms(&frozen_values(&self.kept, inner), &job.rms);
@@ -334,7 +337,7 @@ impl Session {
         };
         if let Phase::Adversary { round } = phase {
             // A fresh adversary each round: the test is whether *some* f succeeds.
-            let off = self.off_train.clone().inner();
+            let off = self.near_train.clone().inner();
             let mut values = frozen_values(&self.kept, off.clone());
             values.push(job.net.valid().value(off));
             job.rms = Vec::with_capacity(values.len());
@@ -353,10 +356,10 @@ impl Session {
         Ok(event)
     }
 
-    /// Held-out relative error of the adversary on the off-manifold test points.
+    /// Held-out relative error of the adversary on the near-manifold test points.
     async fn adversary_error(&self, job: &Job) -> Result<f64, String> {
         let (adversary, _) = job.adversary.as_ref().expect("adversary phase has one");
-        let x = self.dataset.off_test.points.to_tensor(&self.device.clone().inner());
+        let x = self.dataset.off_test.near().to_tensor(&self.device.clone().inner());
         let target = job.net.valid().value(x.clone()).div_scalar(*job.rms.last().expect("rms measured"));
         let terms = self.normalised_terms(&frozen_values(&self.kept, x.clone()), &job.rms);
         let prediction = adversary.valid().forward(x, terms);

@@ -1,5 +1,5 @@
 //! Restricted syzygies (Eq. 3): an adversary f tries to rebuild the new relation g_k from
-//! the earlier ones on off-manifold points. If it succeeds on held-out points, g_k is
+//! the earlier ones on near-manifold (off the data) points. If it succeeds on held-out points, g_k is
 //! dependent. f has the form Σ_j c_j(x) ĝ_j(x) with c an MLP of x and ĝ_j = g_j / rms(g_j):
 //! an unconstrained f(x, g_1..g_{k-1}) could fit g_k from x alone and prove nothing.
 
