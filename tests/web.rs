@@ -80,3 +80,33 @@ fn config_round_trips_in_the_browser() {
     assert_eq!(back, c);
     assert!(notes.is_empty());
 }
+
+/// Waits (yielding to the browser) until `ready` holds, up to ~30 s.
+async fn eventually(mut ready: impl FnMut() -> bool) -> bool {
+    for _ in 0..300 {
+        if ready() {
+            return true;
+        }
+        aml_playground::web::browser::sleep_ms(100).await;
+    }
+    false
+}
+
+#[wasm_bindgen_test]
+async fn app_component_reacts_to_a_changed_field_and_writes_the_url() {
+    use wasm_bindgen::JsCast;
+    let document = web_sys::window().unwrap().document().unwrap();
+    let host = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&host).unwrap();
+    let _app = leptos::mount::mount_to(host.clone().unchecked_into(), aml_playground::web::App);
+
+    let select: web_sys::HtmlSelectElement = host.query_selector("[data-field=m]").unwrap().expect("manifold select").unchecked_into();
+    assert_eq!(select.value(), "ellipse");
+    select.set_value("sphere");
+    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+
+    let equations = || host.query_selector(".equations").unwrap().and_then(|e| e.text_content()).unwrap_or_default();
+    assert!(eventually(|| equations().contains("x² + y² + z² − 1 = 0")).await, "equations shown: {}", equations());
+    let search = || web_sys::window().unwrap().location().search().unwrap_or_default();
+    assert!(eventually(|| search().contains("m=sphere")).await, "URL: {}", search());
+}

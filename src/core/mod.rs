@@ -8,6 +8,7 @@ pub mod export;
 pub mod loss;
 pub mod manifold;
 pub mod metrics;
+pub mod picture;
 pub mod points;
 pub mod relation;
 pub mod rng;

@@ -149,6 +149,10 @@ impl Relation {
         for (layer, d) in hidden.iter().zip(slopes).rev() {
             delta = (d * delta).matmul(layer.weight.val().transpose());
         }
+        if delta.dims()[0] != g.dims()[0] {
+            // No hidden layer: the gradient is the same for every row.
+            delta = delta.repeat_dim(0, g.dims()[0]);
+        }
         (g, delta)
     }
 

@@ -175,6 +175,12 @@ impl Session {
         self.kept.push(relation.valid());
     }
 
+    /// Lets a finished run look for one more relation ("add relation").
+    pub fn allow_more(&mut self) {
+        self.config.max_relations = self.reports.len() + 1;
+        self.finished = false;
+    }
+
     /// Stops the run after the relations finished so far.
     pub fn stop(&mut self) {
         self.job = None;

@@ -1,7 +1,14 @@
-//! The page.
+//! The page: backend probe, configuration panel, controls, pictures and metrics.
 
-use super::browser::{choose_backend, now_ms, query};
+use super::browser::{choose_backend, now_ms, query, set_query};
+use super::plots::{colour_css, draw_loss, draw_scene};
+use super::runner::RunState;
 use crate::backend::{Backend, BackendKind};
+use crate::core::config::Config;
+use crate::core::manifold::ManifoldKind;
+use crate::core::relation::Activation;
+use leptos::ev;
+use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -12,41 +19,306 @@ enum BackendState {
     Failed(String),
 }
 
+/// The link's query, split into the run configuration and the page-only `backend` field.
+fn read_link() -> (Config, Vec<String>, Option<String>) {
+    let q = query();
+    let backend = q.split('&').find_map(|kv| kv.strip_prefix("backend=").map(str::to_string));
+    let rest: Vec<&str> = q.split('&').filter(|kv| !kv.starts_with("backend=")).collect();
+    let (config, notes) = Config::from_query(&rest.join("&"));
+    (config, notes, backend)
+}
+
 #[component]
 pub fn App() -> impl IntoView {
-    let state = RwSignal::new(BackendState::Probing);
-    let preference = query()
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("backend=").map(str::to_string));
+    let (initial, notes, preference) = read_link();
+    let config = RwSignal::new(initial);
+    let messages = RwSignal::new(notes);
+    let backend = RwSignal::new(BackendState::Probing);
+    let run = RunState::new();
+
+    let keep_backend = preference.clone();
     spawn_local(async move {
-        let (backend, fallback) = choose_backend(preference.as_deref()).await;
-        state.set(describe(backend, fallback).await);
+        let (chosen, fallback) = choose_backend(keep_backend.as_deref()).await;
+        backend.set(describe(&chosen, fallback).await);
+        run.set_backend(chosen);
+        run.reset(&config.get_untracked());
     });
+
+    // The whole configuration lives in the URL.
+    Effect::new(move |_| {
+        let mut q = config.get().to_query();
+        if let Some(b) = &preference {
+            q.push_str(&format!("&backend={b}"));
+        }
+        set_query(&q);
+    });
+
+    // Change one field through the same parser a link goes through: clamps and messages alike.
+    let apply = move |key: &'static str, value: String| {
+        let (next, notes) = Config::from_query(&format!("{}&{key}={value}", config.get_untracked().to_query()));
+        messages.set(notes);
+        if next != config.get_untracked() {
+            config.set(next.clone());
+            run.reset(&next);
+        }
+    };
+
+    let _keys = window_event_listener(ev::keydown, move |e| {
+        let typing = e
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
+            return;
+        }
+        match e.key().as_str() {
+            " " => {
+                e.prevent_default();
+                run.toggle();
+            }
+            "s" => run.step(),
+            "r" => run.reset(&config.get_untracked()),
+            "a" if run.finished.get_untracked() => run.add_relation(),
+            _ => {}
+        }
+    });
+
     view! {
         <header class="top">
             <h1>"AML Playground"</h1>
-            <p class="tagline">"Watch a neural network discover the equations that cut out a manifold."</p>
+            <p class="tagline">"Watch a neural network discover the equations that cut out a manifold: Analytic Manifold Learning (Antonova et al., 2020)."</p>
         </header>
-        <main>
-            <section class="card" data-testid="backend">
-                {move || match state.get() {
-                    BackendState::Probing => view! { <p class="muted">"Looking for WebGPU…"</p> }.into_any(),
-                    BackendState::Ready { description, gpu, fallback, check } => view! {
-                        <p>
-                            <span class=if gpu { "badge gpu" } else { "badge cpu" }>{if gpu { "GPU" } else { "CPU" }}</span>
-                            " Backend: " <strong data-testid="backend-name">{description}</strong>
-                        </p>
-                        {fallback.map(|why| view! { <p class="notice">"Using the CPU fallback: " {why}</p> })}
-                        <p data-testid="self-test">{check}</p>
-                    }.into_any(),
-                    BackendState::Failed(e) => view! { <p class="error">"No backend works: " {e}</p> }.into_any(),
-                }}
+        <main class="layout">
+            <aside class="side">
+                <BackendCard state=backend />
+                <Messages messages=messages />
+                <ConfigPanel config=config apply=apply />
+            </aside>
+            <section class="stage">
+                <Controls run=run config=config />
+                <Scene run=run config=config />
+                <div class="row2">
+                    <RelationsTable run=run />
+                    <LossChart run=run />
+                </div>
+                <About />
             </section>
         </main>
     }
 }
 
-async fn describe(backend: Backend, fallback: Option<String>) -> BackendState {
+#[component]
+fn BackendCard(state: RwSignal<BackendState>) -> impl IntoView {
+    view! {
+        <section class="card" data-testid="backend">
+            {move || match state.get() {
+                BackendState::Probing => view! { <p class="muted">"Looking for WebGPU…"</p> }.into_any(),
+                BackendState::Ready { description, gpu, fallback, check } => view! {
+                    <p>
+                        <span class=if gpu { "badge gpu" } else { "badge cpu" }>{if gpu { "GPU" } else { "CPU" }}</span>
+                        " " <strong data-testid="backend-name">{description}</strong>
+                    </p>
+                    {fallback.map(|why| view! { <p class="notice">"Using the CPU fallback: " {why}</p> })}
+                    <p class="small" data-testid="self-test">{check}</p>
+                }.into_any(),
+                BackendState::Failed(e) => view! { <p class="error">"No backend works: " {e}</p> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Messages(messages: RwSignal<Vec<String>>) -> impl IntoView {
+    view! {
+        <Show when=move || !messages.get().is_empty()>
+            <section class="card warn" data-testid="messages">
+                <p><strong>"Some settings were changed:"</strong></p>
+                <ul>{move || messages.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                <button class="link" on:click=move |_| messages.set(Vec::new())>"dismiss"</button>
+            </section>
+        </Show>
+    }
+}
+
+#[component]
+fn ConfigPanel(config: RwSignal<Config>, apply: impl Fn(&'static str, String) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let select = move |key: &'static str, label: &'static str, options: Vec<(&'static str, &'static str)>, current: fn(&Config) -> String| {
+        view! {
+            <label class="field">
+                <span>{label}</span>
+                <select data-field=key on:change=move |e| apply(key, event_target_value(&e))>
+                    {options.into_iter().map(|(value, text)| view! {
+                        <option value=value selected=move || current(&config.get()) == value>{text}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+        }
+    };
+    let number = move |key: &'static str, label: &'static str, current: fn(&Config) -> String| {
+        view! {
+            <label class="field">
+                <span>{label}</span>
+                <input data-field=key type="text" inputmode="decimal" prop:value=move || current(&config.get())
+                    on:change=move |e| apply(key, event_target_value(&e)) />
+            </label>
+        }
+    };
+    let manifolds: Vec<(&str, &str)> = ManifoldKind::ALL.iter().map(|m| (m.key(), m.label())).collect();
+    let activations: Vec<(&str, &str)> = Activation::ALL.iter().map(|a| (a.key(), a.key())).collect();
+    view! {
+        <section class="card config">
+            <h2>"Data"</h2>
+            {select("m", "manifold", manifolds, |c| c.manifold.key().into())}
+            <p class="small muted equations">{move || config.get().manifold.equations().join(";  ")}</p>
+            {number("n", "samples", |c| c.samples.to_string())}
+            {number("noise", "noise (std)", |c| c.noise.to_string())}
+            {number("seed", "seed", |c| c.seed.to_string())}
+            <h2>"Relations"</h2>
+            {select("alg", "algorithm", vec![("transversality", "transversality (Eq. 2)"), ("syzygy", "restricted syzygies (Eq. 3)")], |c| c.algorithm.key().into())}
+            {number("hidden", "hidden layers", |c| c.hidden.iter().map(|h| h.to_string()).collect::<Vec<_>>().join("-"))}
+            {select("act", "activation", activations, |c| c.activation.key().into())}
+            {number("rel", "max relations", |c| c.max_relations.to_string())}
+            <h2>"Training"</h2>
+            {number("lr", "learning rate (Adam)", |c| c.lr.to_string())}
+            {number("steps", "steps per relation", |c| c.steps.to_string())}
+            {number("batch", "batch size", |c| c.batch.to_string())}
+            <h2>"Loss"</h2>
+            {select("scale", "scale term", vec![("bounded", "−log min(‖∇g‖,1) (default)"), ("paper", "−log ‖∇g‖ (paper)")], |c| c.scale_term.key().into())}
+            {select("indep", "independence", vec![("span", "sine to the span (default)"), ("pairwise", "pairwise sines (paper)")], |c| c.independence.key().into())}
+            {number("neg", "negatives weight", |c| c.negatives.to_string())}
+        </section>
+    }
+}
+
+#[component]
+fn Controls(run: RunState, config: RwSignal<Config>) -> impl IntoView {
+    view! {
+        <section class="card controls">
+            <button class="primary" data-testid="play" on:click=move |_| run.toggle()
+                disabled=move || run.finished.get()>
+                {move || if run.running.get() { "❚❚ Pause" } else { "▶ Train" }}
+            </button>
+            <button on:click=move |_| run.step() disabled=move || run.running.get() || run.finished.get()>"Step"</button>
+            <button on:click=move |_| run.reset(&config.get_untracked())>"Reset"</button>
+            <button data-testid="add-relation" on:click=move |_| run.add_relation() disabled=move || !run.finished.get()>"+ Add relation"</button>
+            <span class="keys muted small">"space: train/pause · s: step · r: reset · a: add relation"</span>
+            <div class="progress"><div class="bar" style=move || format!("width: {:.1}%", 100.0 * run.progress.get())></div></div>
+            <p data-testid="status" class="status">{move || run.status.get()}</p>
+            {move || run.error.get().map(|e| view! { <p class="error" data-testid="error">{e}</p> })}
+        </section>
+    }
+}
+
+#[component]
+fn Scene(run: RunState, config: RwSignal<Config>) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    let yaw = RwSignal::new(0.6f64);
+    let pitch = RwSignal::new(0.35f64);
+    let hidden = RwSignal::new(Vec::<usize>::new());
+    let show_intersection = RwSignal::new(true);
+    let drag = RwSignal::new(None::<(i32, i32)>);
+    Effect::new(move |_| {
+        let picture = run.picture.get();
+        let hidden = hidden.get();
+        let shown: Vec<bool> = (0..picture.zero_sets.len()).map(|j| !hidden.contains(&j)).collect();
+        if let Some(c) = canvas.get() {
+            if let Err(e) = draw_scene(c, &picture, &shown, show_intersection.get(), yaw.get(), pitch.get()) {
+                run.error.set(Some(format!("drawing failed: {e}")));
+            }
+        }
+    });
+    view! {
+        <section class="card scene">
+            <div class="scene-head">
+                <h2>"Zero sets"</h2>
+                <span class="muted small">
+                    {move || if config.get().manifold.dim() == 2 { "grey: data · colours: {g_j = 0} · black: their intersection" }
+                        else { "grey: data · colours: {g_j = 0} · black: intersection · drag to rotate" }}
+                </span>
+            </div>
+            <canvas node_ref=canvas width="760" height="520" data-testid="scene"
+                on:mousedown=move |e| drag.set(Some((e.client_x(), e.client_y())))
+                on:mouseup=move |_| drag.set(None)
+                on:mouseleave=move |_| drag.set(None)
+                on:mousemove=move |e| {
+                    if let Some((x, y)) = drag.get_untracked() {
+                        yaw.update(|v| *v += 0.01 * (e.client_x() - x) as f64);
+                        pitch.update(|v| *v = (*v + 0.01 * (e.client_y() - y) as f64).clamp(-1.5, 1.5));
+                        drag.set(Some((e.client_x(), e.client_y())));
+                    }
+                }></canvas>
+            <div class="toggles">
+                {move || (0..run.picture.get().zero_sets.len()).map(|j| view! {
+                    <label style=format!("color: {}", colour_css(j))>
+                        <input type="checkbox" prop:checked=move || !hidden.get().contains(&j)
+                            on:change=move |_| hidden.update(|h| if let Some(i) = h.iter().position(|&x| x == j) { h.remove(i); } else { h.push(j); }) />
+                        {format!(" g{}", j + 1)}
+                    </label>
+                }).collect_view()}
+                <label><input type="checkbox" prop:checked=move || show_intersection.get() on:change=move |_| show_intersection.update(|v| *v = !*v) />" intersection"</label>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn RelationsTable(run: RunState) -> impl IntoView {
+    let fmt = |v: Option<f64>, p: usize| v.map(|v| format!("{v:.p$}")).unwrap_or_else(|| "–".into());
+    view! {
+        <section class="card">
+            <h2>"Relations"</h2>
+            <p data-testid="dimension">{move || match run.dimension.get() {
+                Some((d, n)) => format!("Estimated dimension: {d} (in R^{n})"),
+                None => "No relation finished yet.".into(),
+            }}</p>
+            <table class="relations" data-testid="relations">
+                <thead><tr><th></th><th>"|g|/‖∇g‖ on data"</th><th>"off/on"</th><th>"sin(span)"</th><th>"syzygy err"</th><th>"fidelity"</th><th>"verdict"</th></tr></thead>
+                <tbody>
+                    {move || run.rows.get().into_iter().enumerate().map(|(j, r)| view! {
+                        <tr class=if r.kept { "kept" } else { "dropped" }>
+                            <td style=format!("color: {}", colour_css(j))><strong>{r.name.clone()}</strong></td>
+                            <td>{format!("{:.4}", r.on_residual)}</td>
+                            <td>{format!("{:.1}", r.ratio)}</td>
+                            <td>{format!("{:.2}", r.sin_span)}</td>
+                            <td>{fmt(r.syzygy_error, 3)}</td>
+                            <td>{r.fidelity.map(|f| format!("{:.0}%", 100.0 * f)).unwrap_or_else(|| "–".into())}</td>
+                            <td class="verdict">{r.verdict.clone()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+fn LossChart(run: RunState) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let history = run.history.get();
+        if let Some(c) = canvas.get() {
+            let _ = draw_loss(c, &history);
+        }
+    });
+    view! {
+        <section class="card">
+            <canvas node_ref=canvas width="420" height="240" data-testid="loss"></canvas>
+        </section>
+    }
+}
+
+#[component]
+fn About() -> impl IntoView {
+    view! {
+        <section class="card about small">
+            <h2>"What you are watching"</h2>
+            <p>"Each relation g_k is a small network trained to vanish on the data (mean |g|/‖∇g‖ small) while its gradient stays transversal to the earlier relations' gradients. When a new relation can no longer do both, the run stops: the number of relations kept is the codimension, and N minus it the manifold's dimension."</p>
+            <p>"Departures from the paper's printed losses (each selectable above): a bounded scale term (the printed one is unbounded below), independence measured against the span of the earlier gradients (pairwise sines miss a gradient inside the span), near-manifold negatives so the joint zero set does not grow extra pieces, and a measured rank test alongside the syzygy adversary. A link reproduces data and initial networks exactly; training agrees closely, not bit for bit, across WebGPU and CPU."</p>
+        </section>
+    }
+}
+
+async fn describe(backend: &Backend, fallback: Option<String>) -> BackendState {
     let started = now_ms();
     match backend.self_test().await {
         Ok(t) => BackendState::Ready {
@@ -54,7 +326,7 @@ async fn describe(backend: Backend, fallback: Option<String>) -> BackendState {
             description: backend.description.clone(),
             fallback,
             check: format!(
-                "Self-test: the ellipse's two true equations on {} sampled points, max residual {:.1e} (off the ellipse ≥ {:.2}), {:.0} ms.",
+                "Self-test on this backend: the ellipse's true equations at {} points, max residual {:.1e} (off it ≥ {:.2}), {:.0} ms.",
                 t.points,
                 t.max_on,
                 t.min_off,

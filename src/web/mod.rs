@@ -1,8 +1,10 @@
-//! Everything that touches the browser: the Leptos page, WebGPU detection, timers.
-//! The core never imports from here.
+//! Everything that touches the browser: the Leptos page, WebGPU detection, drawing on
+//! canvas, and the loop that drives training between frames. The core never imports it.
 
 mod app;
 pub mod browser;
+mod plots;
+mod runner;
 
 pub use app::App;
 

@@ -1,0 +1,90 @@
+//! What the page draws, as plain points: the data, the zero set of each relation (random
+//! points projected onto {g_j = 0}) and the learned intersection (projected onto all).
+//! Computed with the same Gauss-Newton projection as the fidelity metric.
+
+use super::dataset::Dataset;
+use super::metrics::{Projection, intersection_points};
+use super::relation::Relation;
+use burn::tensor::Device;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Picture {
+    pub dim: usize,
+    /// Per coordinate (min, max) of the view: the data's box grown by a quarter each side.
+    pub bounds: Vec<(f32, f32)>,
+    pub data: Vec<Vec<f32>>,
+    pub zero_sets: Vec<Vec<Vec<f32>>>,
+    pub intersection: Vec<Vec<f32>>,
+}
+
+impl Picture {
+    /// Only the data, at once (no device work).
+    pub fn of_data(data: &Dataset) -> Self {
+        let bounds = data
+            .train
+            .bounds()
+            .into_iter()
+            .map(|(lo, hi)| {
+                let pad = 0.25 * (hi - lo).max(1e-3);
+                (lo - pad, hi + pad)
+            })
+            .collect();
+        let shown = data.train.len().min(1500);
+        Self {
+            dim: data.dim(),
+            bounds,
+            data: (0..shown).map(|i| data.train.row(i).to_vec()).collect(),
+            zero_sets: Vec::new(),
+            intersection: Vec::new(),
+        }
+    }
+
+    /// The data plus zero sets of `relations` and of all of them together.
+    pub async fn compute(data: &Dataset, relations: &[Relation], seed: u64, device: &Device) -> Result<Self, String> {
+        let mut picture = Self::of_data(data);
+        let how = |stream: u64| Projection { points: 800, iterations: 25, seed: seed ^ (0x51C7 + stream) };
+        for (j, rel) in relations.iter().enumerate() {
+            let (points, _) = intersection_points(std::slice::from_ref(rel), data, how(j as u64), device).await?;
+            picture.zero_sets.push(picture.keep_in_view(points));
+        }
+        if relations.len() > 1 {
+            let (points, _) = intersection_points(relations, data, how(99), device).await?;
+            picture.intersection = picture.keep_in_view(points);
+        } else if let Some(only) = picture.zero_sets.first() {
+            picture.intersection = only.clone();
+        }
+        Ok(picture)
+    }
+
+    fn keep_in_view(&self, points: Vec<Vec<f64>>) -> Vec<Vec<f32>> {
+        points
+            .into_iter()
+            .filter(|p| p.iter().zip(&self.bounds).all(|(v, (lo, hi))| *v >= *lo as f64 && *v <= *hi as f64))
+            .map(|p| p.into_iter().map(|v| v as f32).collect())
+            .collect()
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::core::block_on;
+    use crate::core::config::Config;
+    use crate::core::manifold::ManifoldKind;
+    use crate::core::relation::{Activation, LayerWeights};
+
+    #[test]
+    fn zero_set_of_a_linear_relation_is_its_line() {
+        // g(x, y) = x − 0.5: its zero set is the vertical line x = 0.5.
+        let config = Config { manifold: ManifoldKind::Circle, samples: 200, ..Config::default() };
+        let data = Dataset::synthetic(&config);
+        let line = LayerWeights { inputs: 2, outputs: 1, weight: vec![1.0, 0.0], bias: vec![-0.5] };
+        let rel = Relation::from_weights(&[line], Activation::Tanh, &Device::flex());
+        let pic = block_on(Picture::compute(&data, &[rel], 1, &Device::flex())).unwrap();
+        assert_eq!(pic.zero_sets.len(), 1);
+        assert!(pic.zero_sets[0].len() > 100, "{} points", pic.zero_sets[0].len());
+        assert!(pic.zero_sets[0].iter().all(|p| (p[0] - 0.5).abs() < 1e-3));
+        assert_eq!(pic.intersection, pic.zero_sets[0]);
+        assert!(pic.data.iter().all(|p| ((p[0] * p[0] + p[1] * p[1]) - 1.0).abs() < 1e-4));
+    }
+}

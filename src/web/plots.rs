@@ -1,0 +1,102 @@
+//! Drawing with plotters on canvas: the scene (data, zero sets, intersection) in 2D or
+//! as a rotatable 3D view, and the loss chart.
+
+use crate::core::picture::Picture;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
+
+/// One colour per relation, then the intersection in black.
+pub const RELATION_COLOURS: [RGBColor; 6] =
+    [RGBColor(59, 91, 219), RGBColor(230, 119, 0), RGBColor(47, 158, 68), RGBColor(174, 62, 201), RGBColor(12, 166, 120), RGBColor(201, 42, 42)];
+const DATA_COLOUR: RGBColor = RGBColor(150, 155, 170);
+
+pub fn colour_css(j: usize) -> String {
+    let RGBColor(r, g, b) = RELATION_COLOURS[j % RELATION_COLOURS.len()];
+    format!("rgb({r},{g},{b})")
+}
+
+fn area(canvas: HtmlCanvasElement) -> Result<DrawingArea<CanvasBackend, Shift>, String> {
+    let backend = CanvasBackend::with_canvas_object(canvas).ok_or("canvas unavailable")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    Ok(root)
+}
+
+/// Draws the scene; `shown[j]` says whether relation j's zero set is drawn.
+pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, shown: &[bool], show_intersection: bool, yaw: f64, pitch: f64) -> Result<(), String> {
+    let root = area(canvas)?;
+    if pic.dim < 2 || pic.bounds.len() < 2 {
+        return Ok(());
+    }
+    let range = |j: usize| pic.bounds.get(j).map(|&(lo, hi)| lo as f64..hi as f64).unwrap_or(-1.0..1.0);
+    let on = |j: usize| shown.get(j).copied().unwrap_or(true);
+    let e = |e: DrawingAreaErrorKind<_>| e.to_string();
+    if pic.dim == 2 {
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(28)
+            .y_label_area_size(36)
+            .build_cartesian_2d(range(0), range(1))
+            .map_err(e)?;
+        chart.configure_mesh().light_line_style(WHITE.mix(0.0)).draw().map_err(e)?;
+        let at = |p: &Vec<f32>| (p[0] as f64, p[1] as f64);
+        chart.draw_series(pic.data.iter().map(|p| Circle::new(at(p), 2, DATA_COLOUR.filled()))).map_err(e)?;
+        for (j, set) in pic.zero_sets.iter().enumerate().filter(|(j, _)| on(*j)) {
+            let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
+            chart.draw_series(set.iter().map(|p| Circle::new(at(p), 1, c.filled()))).map_err(e)?;
+        }
+        if show_intersection && pic.zero_sets.len() > 1 {
+            chart.draw_series(pic.intersection.iter().map(|p| Circle::new(at(p), 3, BLACK.filled()))).map_err(e)?;
+        }
+    } else {
+        // R^N with N > 3 is shown through its first three coordinates.
+        let mut chart = ChartBuilder::on(&root).margin(8).build_cartesian_3d(range(0), range(1), range(2)).map_err(e)?;
+        chart.with_projection(|mut p| {
+            p.yaw = yaw;
+            p.pitch = pitch;
+            p.scale = 0.8;
+            p.into_matrix()
+        });
+        chart.configure_axes().light_grid_style(BLACK.mix(0.08)).max_light_lines(3).draw().map_err(e)?;
+        let at = |p: &Vec<f32>| (p[0] as f64, p[1] as f64, p[2] as f64);
+        chart.draw_series(pic.data.iter().map(|p| Circle::new(at(p), 2, DATA_COLOUR.filled()))).map_err(e)?;
+        for (j, set) in pic.zero_sets.iter().enumerate().filter(|(j, _)| on(*j)) {
+            let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
+            chart.draw_series(set.iter().map(|p| Circle::new(at(p), 2, c.mix(0.55).filled()))).map_err(e)?;
+        }
+        if show_intersection && pic.zero_sets.len() > 1 {
+            chart.draw_series(pic.intersection.iter().map(|p| Circle::new(at(p), 3, BLACK.filled()))).map_err(e)?;
+        }
+    }
+    root.present().map_err(|e| e.to_string())
+}
+
+/// Loss against step, one line per relation.
+pub fn draw_loss(canvas: HtmlCanvasElement, history: &[(usize, usize, f64)]) -> Result<(), String> {
+    let root = area(canvas)?;
+    let finite: Vec<&(usize, usize, f64)> = history.iter().filter(|p| p.2.is_finite()).collect();
+    if finite.is_empty() {
+        return Ok(());
+    }
+    let e = |e: DrawingAreaErrorKind<_>| e.to_string();
+    let max_step = finite.iter().map(|p| p.1).max().unwrap_or(1).max(1) as f64;
+    let (lo, hi) = finite.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.2), hi.max(p.2)));
+    let pad = ((hi - lo) * 0.05).max(1e-3);
+    let mut chart = ChartBuilder::on(&root)
+        .margin(10)
+        .x_label_area_size(26)
+        .y_label_area_size(44)
+        .caption("loss", ("sans-serif", 14))
+        .build_cartesian_2d(0f64..max_step, (lo - pad)..(hi + pad))
+        .map_err(e)?;
+    chart.configure_mesh().x_desc("step").light_line_style(WHITE.mix(0.0)).draw().map_err(e)?;
+    let relations = finite.iter().map(|p| p.0).max().unwrap_or(0);
+    for j in 0..=relations {
+        let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
+        let line = finite.iter().filter(|p| p.0 == j).map(|p| (p.1 as f64, p.2));
+        chart.draw_series(LineSeries::new(line, c.stroke_width(2))).map_err(e)?;
+    }
+    root.present().map_err(|e| e.to_string())
+}

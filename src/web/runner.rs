@@ -1,0 +1,224 @@
+//! Drives a training session from the page: chunks of steps, then a yield to the browser,
+//! so the page never freezes. The session lives here (wasm is single-threaded); the page
+//! sees it only through the signals in `RunState`.
+
+use super::browser::yield_now;
+use crate::backend::Backend;
+use crate::core::config::Config;
+use crate::core::dataset::Dataset;
+use crate::core::picture::Picture;
+use crate::core::session::{Event, Session, Verdict};
+use leptos::prelude::*;
+use std::cell::RefCell;
+
+/// Steps per chunk between yields: small enough to keep the page responsive.
+const CHUNK: usize = 25;
+/// Redraw the zero sets this often while a relation trains.
+const PICTURE_EVERY: usize = 300;
+
+thread_local! {
+    static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
+    static BACKEND: RefCell<Option<Backend>> = const { RefCell::new(None) };
+}
+
+/// One relation as the page lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RelationRow {
+    pub name: String,
+    pub kept: bool,
+    pub verdict: String,
+    pub on_residual: f64,
+    pub ratio: f64,
+    pub sin_span: f64,
+    pub syzygy_error: Option<f64>,
+    pub fidelity: Option<f64>,
+}
+
+#[derive(Clone, Copy)]
+pub struct RunState {
+    pub running: RwSignal<bool>,
+    pub finished: RwSignal<bool>,
+    pub status: RwSignal<String>,
+    /// 0..1 within the current phase.
+    pub progress: RwSignal<f64>,
+    pub rows: RwSignal<Vec<RelationRow>>,
+    /// (relation, step, loss)
+    pub history: RwSignal<Vec<(usize, usize, f64)>>,
+    pub picture: RwSignal<Picture>,
+    pub dimension: RwSignal<Option<(usize, usize)>>,
+    pub error: RwSignal<Option<String>>,
+    generation: RwSignal<u64>,
+}
+
+impl RunState {
+    pub fn new() -> Self {
+        Self {
+            running: RwSignal::new(false),
+            finished: RwSignal::new(false),
+            status: RwSignal::new("Ready.".into()),
+            progress: RwSignal::new(0.0),
+            rows: RwSignal::new(Vec::new()),
+            history: RwSignal::new(Vec::new()),
+            picture: RwSignal::new(Picture::default()),
+            dimension: RwSignal::new(None),
+            error: RwSignal::new(None),
+            generation: RwSignal::new(0),
+        }
+    }
+
+    pub fn set_backend(&self, backend: Backend) {
+        BACKEND.with(|b| *b.borrow_mut() = Some(backend));
+    }
+
+    /// A fresh session for `config`: same data and initial networks for the same config.
+    pub fn reset(&self, config: &Config) {
+        self.generation.update(|g| *g += 1);
+        self.running.set(false);
+        let Some(backend) = BACKEND.with(|b| b.borrow().clone()) else { return };
+        let dataset = Dataset::synthetic(config);
+        self.picture.set(Picture::of_data(&dataset));
+        let session = Session::new(config.clone(), dataset, &backend.device);
+        SESSION.with(|s| *s.borrow_mut() = Some(session));
+        self.rows.set(Vec::new());
+        self.history.set(Vec::new());
+        self.finished.set(false);
+        self.progress.set(0.0);
+        self.dimension.set(None);
+        self.error.set(None);
+        self.status.set(format!("Ready: {} points of the {}.", config.samples, config.manifold.label()));
+    }
+
+    pub fn toggle(&self) {
+        if self.running.get_untracked() {
+            self.running.set(false);
+        } else {
+            self.play(usize::MAX);
+        }
+    }
+
+    pub fn step(&self) {
+        if !self.running.get_untracked() {
+            self.play(1);
+        }
+    }
+
+    /// "Add relation": look for one more after the run stopped.
+    pub fn add_relation(&self) {
+        SESSION.with(|s| {
+            if let Some(s) = s.borrow_mut().as_mut() {
+                s.allow_more();
+            }
+        });
+        self.finished.set(false);
+        self.play(usize::MAX);
+    }
+
+    /// Runs up to `chunks` chunks, yielding to the browser between them.
+    fn play(&self, chunks: usize) {
+        let state = *self;
+        let generation = self.generation.get_untracked();
+        state.running.set(true);
+        leptos::task::spawn_local(async move {
+            let mut done = 0;
+            while done < chunks && state.running.get_untracked() && state.generation.get_untracked() == generation {
+                let Some(mut session) = SESSION.with(|s| s.borrow_mut().take()) else { break };
+                let outcome = state.chunk(&mut session).await;
+                if state.generation.get_untracked() != generation {
+                    break; // reset while we were busy: drop this session
+                }
+                SESSION.with(|s| *s.borrow_mut() = Some(session));
+                match outcome {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        state.error.set(Some(e));
+                        break;
+                    }
+                }
+                done += 1;
+                yield_now().await;
+            }
+            if state.generation.get_untracked() == generation {
+                state.running.set(false);
+            }
+        });
+    }
+
+    /// One chunk of work and the page updates it causes. Ok(false) when the run is over.
+    async fn chunk(&self, session: &mut Session) -> Result<bool, String> {
+        let before = session.history().last().map(|p| p.step).unwrap_or(0);
+        let event = session.work(CHUNK).await?;
+        self.history.set(session.history().iter().map(|p| (p.relation, p.step, p.loss)).collect());
+        let after = session.history().last().map(|p| p.step).unwrap_or(0);
+        match event {
+            Event::Progress { relation, phase, step, of, loss } => {
+                self.progress.set(step as f64 / of.max(1) as f64);
+                let loss = if loss.is_finite() { format!("{loss:.4}") } else { "…".into() };
+                self.status.set(format!("Training g{}: {} step {step}/{of}, loss {loss}", relation + 1, phase.label()));
+                if before / PICTURE_EVERY != after / PICTURE_EVERY {
+                    self.redraw(session, true).await?;
+                }
+                Ok(true)
+            }
+            Event::RelationFinished { .. } => {
+                self.rows.set(rows(session));
+                self.dimension.set(Some((session.estimated_dimension(), session.dataset().dim())));
+                self.redraw(session, false).await?;
+                if session.is_finished() {
+                    self.finish(session);
+                    return Ok(false);
+                }
+                Ok(true)
+            }
+            Event::Finished => {
+                self.finish(session);
+                Ok(false)
+            }
+        }
+    }
+
+    fn finish(&self, session: &Session) {
+        self.finished.set(true);
+        self.progress.set(1.0);
+        self.status.set(format!(
+            "Done: {} relation(s) kept, estimated dimension {} in R^{}.",
+            session.kept().len(),
+            session.estimated_dimension(),
+            session.dataset().dim()
+        ));
+    }
+
+    /// Recomputes the zero sets (kept relations, plus the one in training if asked).
+    async fn redraw(&self, session: &Session, with_current: bool) -> Result<(), String> {
+        let Some(backend) = BACKEND.with(|b| b.borrow().clone()) else { return Ok(()) };
+        let mut relations = session.kept().to_vec();
+        if with_current && let Some((_, _, net)) = session.current() {
+            use burn::module::Module;
+            relations.push(net.valid());
+        }
+        let picture = Picture::compute(session.dataset(), &relations, session.config().seed, &backend.device).await?;
+        self.picture.set(picture);
+        Ok(())
+    }
+}
+
+fn rows(session: &Session) -> Vec<RelationRow> {
+    session
+        .reports()
+        .iter()
+        .map(|r| RelationRow {
+            name: format!("g{}", r.index + 1),
+            kept: r.verdict == Verdict::Independent,
+            verdict: match &r.verdict {
+                Verdict::Independent => "independent: kept".into(),
+                Verdict::Dependent(why) => format!("not kept: {why}"),
+                Verdict::Diverged => "diverged (NaN loss): dropped".into(),
+            },
+            on_residual: r.metrics.on_residual,
+            ratio: r.metrics.ratio,
+            sin_span: r.metrics.sin_span,
+            syzygy_error: r.syzygy_error,
+            fidelity: r.fidelity.as_ref().map(|f| f.within),
+        })
+        .collect()
+}
