@@ -9,6 +9,8 @@ CACHE="${AML_CACHE_DIR:-$HOME/.cache/aml-playground}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
 TOOLS="$CACHE/tools"
 export PATH="$TOOLS/bin:$PATH"
+# Mesa's Vulkan loader complains on every start without one.
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 
 TRUNK_VERSION=0.21.14          # trunk 0.22 needs rustc 1.96
 

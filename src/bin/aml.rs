@@ -120,19 +120,12 @@ mod native {
             }
             Event::RelationFinished { relation } => {
                 let r = &session.reports()[*relation];
-                eprintln!("\r  g{}: {}{}", relation + 1, verdict_text(&r.verdict), " ".repeat(50));
+                eprintln!("\r  g{}: {}{}", relation + 1, r.verdict.describe(), " ".repeat(50));
             }
             Event::Finished => {}
         }
     }
 
-    fn verdict_text(v: &Verdict) -> String {
-        match v {
-            Verdict::Independent => "independent, kept".into(),
-            Verdict::Dependent(why) => format!("not kept ({why})"),
-            Verdict::Diverged => "diverged (NaN/Inf loss), dropped".into(),
-        }
-    }
 
     fn print_summary(session: &Session, seconds: f64) {
         println!("\nrelation  verdict      |g|/|v| on   off      ratio    sin(span)  syzygy err  fidelity");

@@ -1,7 +1,7 @@
 //! The relations file: configuration, verdicts, metrics and weights of a run, as JSON.
 
 use super::relation::{Activation, LayerWeights};
-use super::session::{Session, Verdict};
+use super::session::Session;
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "aml-playground/relations";
@@ -38,12 +38,8 @@ impl RelationsFile {
             .iter()
             .map(|r| ExportedRelation {
                 index: r.index,
-                kept: r.verdict == Verdict::Independent,
-                verdict: match &r.verdict {
-                    Verdict::Independent => "independent".into(),
-                    Verdict::Dependent(why) => format!("dependent: {why}"),
-                    Verdict::Diverged => "diverged".into(),
-                },
+                kept: r.verdict.is_kept(),
+                verdict: r.verdict.describe(),
                 on_residual: r.metrics.on_residual,
                 off_residual: r.metrics.off_residual,
                 sin_span: r.metrics.sin_span,

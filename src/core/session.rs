@@ -30,6 +30,21 @@ pub enum Verdict {
     Diverged,
 }
 
+impl Verdict {
+    pub fn is_kept(&self) -> bool {
+        *self == Verdict::Independent
+    }
+
+    /// What a person reads: "independent: kept", "not kept: <why>", ...
+    pub fn describe(&self) -> String {
+        match self {
+            Verdict::Independent => "independent: kept".into(),
+            Verdict::Dependent(why) => format!("not kept: {why}"),
+            Verdict::Diverged => "diverged (NaN/Inf loss): dropped".into(),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct RelationReport {
     pub index: usize,

@@ -7,7 +7,7 @@ use crate::backend::Backend;
 use crate::core::config::Config;
 use crate::core::dataset::Dataset;
 use crate::core::picture::Picture;
-use crate::core::session::{Event, Session, Verdict};
+use crate::core::session::{Event, Session};
 use leptos::prelude::*;
 use std::cell::RefCell;
 
@@ -208,12 +208,8 @@ fn rows(session: &Session) -> Vec<RelationRow> {
         .iter()
         .map(|r| RelationRow {
             name: format!("g{}", r.index + 1),
-            kept: r.verdict == Verdict::Independent,
-            verdict: match &r.verdict {
-                Verdict::Independent => "independent: kept".into(),
-                Verdict::Dependent(why) => format!("not kept: {why}"),
-                Verdict::Diverged => "diverged (NaN loss): dropped".into(),
-            },
+            kept: r.verdict.is_kept(),
+            verdict: r.verdict.describe(),
             on_residual: r.metrics.on_residual,
             ratio: r.metrics.ratio,
             sin_span: r.metrics.sin_span,
