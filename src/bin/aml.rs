@@ -126,7 +126,6 @@ mod native {
         }
     }
 
-
     fn print_summary(session: &Session, seconds: f64) {
         println!("\nrelation  verdict      |g|/|v| on   off      ratio    sin(span)  syzygy err  fidelity");
         for r in session.reports() {

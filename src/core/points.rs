@@ -131,9 +131,7 @@ impl OffManifold {
         let rows: Vec<usize> = (0..self.points.len()).step_by(2).collect();
         self.points.select(&rows)
     }
-}
 
-impl OffManifold {
     pub fn sample(data: &PointCloud, n: usize, rng: &mut Rng) -> Self {
         let dim = data.dim();
         let scale = data.scale();

@@ -98,6 +98,8 @@ struct Job {
     phase: Phase,
     step: usize,
     adversary: Option<(Adversary, ModuleOptimizer)>,
+    /// g_k frozen for the adversary phase (it does not change while f trains).
+    frozen_target: Option<Relation>,
     /// RMS of each kept relation and of g_k on the near-manifold training points.
     rms: Vec<f64>,
     syzygy_error: Option<f64>,
@@ -256,6 +258,7 @@ impl Session {
             phase: Phase::Fit,
             step: 0,
             adversary: None,
+            frozen_target: None,
             rms: Vec::new(),
             syzygy_error: None,
         }
@@ -279,11 +282,13 @@ impl Session {
 
     /// One optimiser step of the current phase; returns its (unread) loss.
     fn train_step(&mut self, job: &mut Job) -> Tensor<1> {
-        match job.phase {
+        let loss = match job.phase {
             Phase::Fit => self.relation_step(job, false),
             Phase::Push { .. } => self.relation_step(job, true),
             Phase::Adversary { .. } => self.adversary_step(job),
-        }
+        };
+        job.step += 1;
+        loss
     }
 
     fn relation_step(&mut self, job: &mut Job, push: bool) -> Tensor<1> {
@@ -315,14 +320,14 @@ impl Session {
         let grads = GradientsParams::from_grads(loss.backward(), &job.net);
         let lr = self.config.lr * cosine_decay(job.step, self.phase_length(job.phase));
         job.net = job.optim.step(lr, job.net.clone(), grads);
-        job.step += 1;
         loss
     }
 
     fn adversary_step(&mut self, job: &mut Job) -> Tensor<1> {
         let (xo, _) = self.batch(&self.near_train.clone(), None);
         let inner = xo.clone().inner();
-        let target = job.net.valid().value(inner.clone()).div_scalar(*job.rms.last().expect("rms measured"));
+        let frozen = job.frozen_target.as_ref().expect("adversary phase has one");
+        let target = frozen.value(inner.clone()).div_scalar(*job.rms.last().expect("rms measured"));
         let terms = self.normalised_terms(&frozen_values(&self.kept, inner), &job.rms);
         let (adversary, optim) = job.adversary.as_mut().expect("adversary phase has one");
         let prediction = adversary.forward(xo, terms);
@@ -330,7 +335,6 @@ impl Session {
         let grads = GradientsParams::from_grads(loss.backward(), &*adversary);
         let lr = ADVERSARY_LR * cosine_decay(job.step, ADVERSARY_STEPS);
         *adversary = optim.step(lr, adversary.clone(), grads);
-        job.step += 1;
         loss
     }
 
@@ -359,8 +363,10 @@ impl Session {
         if let Phase::Adversary { round } = phase {
             // A fresh adversary each round: the test is whether *some* f succeeds.
             let off = self.near_train.clone().inner();
+            let frozen = job.net.valid();
             let mut values = frozen_values(&self.kept, off.clone());
-            values.push(job.net.valid().value(off));
+            values.push(frozen.value(off));
+            job.frozen_target = Some(frozen);
             job.rms = Vec::with_capacity(values.len());
             for v in values {
                 let mean_sq = read_vec(v.square().mean()).await?[0] as f64;
@@ -381,7 +387,8 @@ impl Session {
     async fn adversary_error(&self, job: &Job) -> Result<f64, String> {
         let (adversary, _) = job.adversary.as_ref().expect("adversary phase has one");
         let x = self.dataset.off_test.near().to_tensor(&self.device.clone().inner());
-        let target = job.net.valid().value(x.clone()).div_scalar(*job.rms.last().expect("rms measured"));
+        let frozen = job.frozen_target.as_ref().expect("adversary phase has one");
+        let target = frozen.value(x.clone()).div_scalar(*job.rms.last().expect("rms measured"));
         let terms = self.normalised_terms(&frozen_values(&self.kept, x.clone()), &job.rms);
         let prediction = adversary.valid().forward(x, terms);
         Ok(read_vec(syzygy::relative_error(prediction, target)).await?[0] as f64)

@@ -274,15 +274,15 @@ fn RelationsTable(run: RunState) -> impl IntoView {
             <table class="relations" data-testid="relations">
                 <thead><tr><th></th><th>"|g|/‖∇g‖ on data"</th><th>"off/on"</th><th>"sin(span)"</th><th>"syzygy err"</th><th>"fidelity"</th><th>"verdict"</th></tr></thead>
                 <tbody>
-                    {move || run.rows.get().into_iter().enumerate().map(|(j, r)| view! {
-                        <tr class=if r.kept { "kept" } else { "dropped" }>
-                            <td style=format!("color: {}", colour_css(j))><strong>{r.name.clone()}</strong></td>
-                            <td>{format!("{:.4}", r.on_residual)}</td>
-                            <td>{format!("{:.1}", r.ratio)}</td>
-                            <td>{format!("{:.2}", r.sin_span)}</td>
+                    {move || run.reports.get().into_iter().map(|r| view! {
+                        <tr class=if r.verdict.is_kept() { "kept" } else { "dropped" }>
+                            <td style=format!("color: {}", colour_css(r.index))><strong>{format!("g{}", r.index + 1)}</strong></td>
+                            <td>{format!("{:.4}", r.metrics.on_residual)}</td>
+                            <td>{format!("{:.1}", r.metrics.ratio)}</td>
+                            <td>{format!("{:.2}", r.metrics.sin_span)}</td>
                             <td>{fmt(r.syzygy_error, 3)}</td>
-                            <td>{r.fidelity.map(|f| format!("{:.0}%", 100.0 * f)).unwrap_or_else(|| "–".into())}</td>
-                            <td class="verdict">{r.verdict.clone()}</td>
+                            <td>{r.fidelity.as_ref().map(|f| format!("{:.0}%", 100.0 * f.within)).unwrap_or_else(|| "–".into())}</td>
+                            <td class="verdict">{r.verdict.describe()}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

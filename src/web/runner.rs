@@ -7,7 +7,7 @@ use crate::backend::Backend;
 use crate::core::config::Config;
 use crate::core::dataset::Dataset;
 use crate::core::picture::Picture;
-use crate::core::session::{Event, Session};
+use crate::core::session::{Event, RelationReport, Session};
 use leptos::prelude::*;
 use std::cell::RefCell;
 
@@ -21,19 +21,6 @@ thread_local! {
     static BACKEND: RefCell<Option<Backend>> = const { RefCell::new(None) };
 }
 
-/// One relation as the page lists it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RelationRow {
-    pub name: String,
-    pub kept: bool,
-    pub verdict: String,
-    pub on_residual: f64,
-    pub ratio: f64,
-    pub sin_span: f64,
-    pub syzygy_error: Option<f64>,
-    pub fidelity: Option<f64>,
-}
-
 #[derive(Clone, Copy)]
 pub struct RunState {
     pub running: RwSignal<bool>,
@@ -41,7 +28,7 @@ pub struct RunState {
     pub status: RwSignal<String>,
     /// 0..1 within the current phase.
     pub progress: RwSignal<f64>,
-    pub rows: RwSignal<Vec<RelationRow>>,
+    pub reports: RwSignal<Vec<RelationReport>>,
     /// (relation, step, loss)
     pub history: RwSignal<Vec<(usize, usize, f64)>>,
     pub picture: RwSignal<Picture>,
@@ -57,7 +44,7 @@ impl RunState {
             finished: RwSignal::new(false),
             status: RwSignal::new("Ready.".into()),
             progress: RwSignal::new(0.0),
-            rows: RwSignal::new(Vec::new()),
+            reports: RwSignal::new(Vec::new()),
             history: RwSignal::new(Vec::new()),
             picture: RwSignal::new(Picture::default()),
             dimension: RwSignal::new(None),
@@ -79,7 +66,7 @@ impl RunState {
         self.picture.set(Picture::of_data(&dataset));
         let session = Session::new(config.clone(), dataset, &backend.device);
         SESSION.with(|s| *s.borrow_mut() = Some(session));
-        self.rows.set(Vec::new());
+        self.reports.set(Vec::new());
         self.history.set(Vec::new());
         self.finished.set(false);
         self.progress.set(0.0);
@@ -161,7 +148,7 @@ impl RunState {
                 Ok(true)
             }
             Event::RelationFinished { .. } => {
-                self.rows.set(rows(session));
+                self.reports.set(session.reports().to_vec());
                 self.dimension.set(Some((session.estimated_dimension(), session.dataset().dim())));
                 self.redraw(session, false).await?;
                 if session.is_finished() {
@@ -200,21 +187,4 @@ impl RunState {
         self.picture.set(picture);
         Ok(())
     }
-}
-
-fn rows(session: &Session) -> Vec<RelationRow> {
-    session
-        .reports()
-        .iter()
-        .map(|r| RelationRow {
-            name: format!("g{}", r.index + 1),
-            kept: r.verdict.is_kept(),
-            verdict: r.verdict.describe(),
-            on_residual: r.metrics.on_residual,
-            ratio: r.metrics.ratio,
-            sin_span: r.metrics.sin_span,
-            syzygy_error: r.syzygy_error,
-            fidelity: r.fidelity.as_ref().map(|f| f.within),
-        })
-        .collect()
 }
