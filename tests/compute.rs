@@ -1,0 +1,70 @@
+//! In-browser computation tests (headless Chromium via wasm-bindgen-test; see webdriver.json):
+//! the CPU backend and the real WebGPU backend (SwiftShader on a machine without a GPU).
+//! They run in a dedicated worker: a SwiftShader training step keeps its thread busy for
+//! seconds, and on the main thread that starves chromedriver's polling of the test page
+//! ("Timed out receiving message from renderer").
+#![cfg(target_arch = "wasm32")]
+
+use aml_playground::backend::Backend;
+use aml_playground::core::config::Config;
+use aml_playground::core::dataset::Dataset;
+use aml_playground::core::manifold::ManifoldKind;
+use aml_playground::core::relation::{Activation, NetSpec, Relation, read_vec};
+use aml_playground::core::rng::Rng;
+use aml_playground::core::session::{Event, Session};
+use burn::tensor::{Tensor, TensorData};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+fn tiny_config() -> Config {
+    Config { manifold: ManifoldKind::Circle, samples: 256, hidden: vec![16, 16], batch: 64, steps: 20, max_relations: 1, ..Config::default() }
+}
+
+/// The loss after `steps` steps of g_1 on the circle, and the first loss seen.
+async fn train_briefly(backend: &Backend) -> (f64, f64) {
+    let config = tiny_config();
+    let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &backend.device);
+    let mut losses = Vec::new();
+    while let Event::Progress { loss, .. } = session.work(4).await.expect("training step") {
+        losses.push(loss);
+    }
+    (losses[0], *losses.last().unwrap())
+}
+
+#[wasm_bindgen_test]
+async fn cpu_backend_computes_and_trains_in_the_browser() {
+    aml_playground::web::init();
+    let cpu = Backend::cpu();
+    let t = cpu.self_test().await.unwrap();
+    assert!(t.max_on < 1e-4 && t.min_off > 0.1, "{t:?}");
+    let (first, last) = train_briefly(&cpu).await;
+    assert!(last < first, "loss went from {first} to {last}");
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_relation_matches_the_cpu_and_trains() {
+    aml_playground::web::init();
+    let gpu = Backend::gpu().await.expect("WebGPU backend");
+    let t = gpu.self_test().await.unwrap();
+    assert!(t.max_on < 1e-3 && t.min_off > 0.1, "{t:?}");
+
+    // Same seed → same weights on both backends (drawn on the host), so same g and ∇g.
+    let spec = NetSpec { input: 3, hidden: vec![8, 8], activation: Activation::Tanh };
+    let points = vec![0.1f32, 0.2, 0.3, -0.5, 0.4, 1.0];
+    let eval = |backend: &Backend| {
+        let rel = Relation::init(&spec, &mut Rng::new(3), &backend.device);
+        let x = Tensor::<2>::from_data(TensorData::new(points.clone(), [2, 3]), &backend.device);
+        let (g, v) = rel.value_and_grad(x);
+        async move { (read_vec(g).await.unwrap(), read_vec(v).await.unwrap()) }
+    };
+    let (g_gpu, v_gpu) = eval(&gpu).await;
+    let (g_cpu, v_cpu) = eval(&Backend::cpu()).await;
+    for (a, b) in g_gpu.iter().chain(&v_gpu).zip(g_cpu.iter().chain(&v_cpu)) {
+        assert!((a - b).abs() < 1e-4, "gpu {a} vs cpu {b}");
+    }
+
+    let (first, last) = train_briefly(&gpu).await;
+    assert!(last < first, "loss went from {first} to {last}");
+}
+
