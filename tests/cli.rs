@@ -8,7 +8,7 @@ fn cli_runs_a_config_and_exports_data_and_relations() {
     std::fs::create_dir_all(&dir).unwrap();
     let (json, csv) = (dir.join("relations.json"), dir.join("data.csv"));
     let out = Command::new(env!("CARGO_BIN_EXE_aml"))
-        .args(["m=circle&n=200&steps=60&rel=1&hidden=8&batch=64", "--quiet", "--relations"])
+        .args(["m=circle&n=400&steps=800&rel=1&batch=128", "--quiet", "--relations"])
         .arg(&json)
         .arg("--data")
         .arg(&csv)
@@ -20,11 +20,32 @@ fn cli_runs_a_config_and_exports_data_and_relations() {
 
     let data = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(data.lines().next(), Some("x1,x2"));
-    assert_eq!(data.lines().count(), 1 + 160, "header + the 80% training split");
+    assert_eq!(data.lines().count(), 1 + 320, "header + the 80% training split");
     let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(file["format"], "aml-playground/relations");
     assert!(file["config"].as_str().unwrap().contains("m=circle"));
     assert_eq!(file["relations"][0]["layers"][0]["inputs"], 2);
+    assert_eq!(file["relations"][0]["kept"], true, "the circle's one relation");
+
+    // The exported points and relations go back in: learn from the CSV, continuing
+    // from the relations file.
+    let out = Command::new(env!("CARGO_BIN_EXE_aml"))
+        .args(["n=400&steps=60&rel=2&batch=128", "--quiet", "--input"])
+        .arg(&csv)
+        .arg("--import")
+        .arg(&json)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("data:    data.csv~320x2~"), "{stdout}");
+    assert!(stdout.contains("imported 1 relations"), "{stdout}");
+
+    // A damaged file is refused with its line.
+    std::fs::write(&csv, format!("{data}1,oops\n")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_aml")).arg("--input").arg(&csv).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 322, field 2: 'oops' is not a number"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]

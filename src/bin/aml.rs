@@ -19,6 +19,7 @@ mod native {
     use aml_playground::core::block_on;
     use aml_playground::core::config::Config;
     use aml_playground::core::dataset::Dataset;
+    use aml_playground::core::csv::parse_points;
     use aml_playground::core::export::RelationsFile;
     use aml_playground::core::manifold::ManifoldKind;
     use aml_playground::core::relation::{Activation, NetSpec, Relation};
@@ -29,9 +30,13 @@ mod native {
     use std::time::Instant;
 
     const USAGE: &str = "usage:
-      aml [QUERY] [--backend cpu|gpu] [--relations FILE.json] [--data FILE.csv] [--quiet]
+      aml [QUERY] [--backend cpu|gpu] [--input POINTS.csv] [--import FILE.json]
+          [--relations FILE.json] [--data FILE.csv] [--quiet]
       aml bench [--backend cpu|gpu|all] [--steps N]
-    QUERY is the page's URL query, e.g. 'm=ellipse&n=2048&seed=1&alg=syzygy'.";
+    QUERY is the page's URL query, e.g. 'm=ellipse&n=2048&seed=1&alg=syzygy'.
+    --input learns from your own points (2 to 16 columns) instead of a manifold;
+    --import starts from the relations of an earlier run and goes on from there;
+    --relations and --data write this run's relations and training points.";
 
     pub fn main() -> ExitCode {
         let args: Vec<String> = std::env::args().skip(1).collect();
@@ -68,6 +73,8 @@ mod native {
         let backend_name = take_option(&mut args, "--backend")?.unwrap_or_else(|| "cpu".into());
         let relations_out = take_option(&mut args, "--relations")?;
         let data_out = take_option(&mut args, "--data")?;
+        let input = take_option(&mut args, "--input")?;
+        let import = take_option(&mut args, "--import")?;
         let quiet = args.iter().position(|a| a == "--quiet").map(|i| args.remove(i)).is_some();
         if let Some(flag) = args.iter().find(|a| a.starts_with("--")) {
             return Err(format!("unknown option {flag}"));
@@ -75,20 +82,37 @@ mod native {
         if args.len() > 1 {
             return Err("give the configuration as one query string".into());
         }
-        let (config, notes) = Config::from_query(args.first().map(String::as_str).unwrap_or(""));
+        let (mut config, notes) = Config::from_query(args.first().map(String::as_str).unwrap_or(""));
         for note in &notes {
             eprintln!("note: {note}");
         }
+        let read = |path: &str| std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"));
+        let points = match &input {
+            Some(path) => {
+                let table = parse_points(&read(path)?).map_err(|e| format!("{path}: {e}"))?;
+                config.upload = Some(table.label(path));
+                Some(table.cloud)
+            }
+            None => None,
+        };
         let backend = block_on(Backend::by_name(&backend_name))?;
         println!("backend: {}", backend.description);
         println!("config:  {}", config.to_query());
-        println!("truth:   {}", config.manifold.equations().join(",  "));
-        let dataset = Dataset::synthetic(&config);
+        match &config.upload {
+            Some(label) => println!("data:    {label}"),
+            None => println!("truth:   {}", config.manifold.equations().join(",  ")),
+        }
+        let dataset = Dataset::for_config(&config, points.as_ref())?;
         if let Some(path) = &data_out {
             std::fs::write(path, dataset.train.to_csv()).map_err(|e| format!("writing {path}: {e}"))?;
             println!("wrote training data to {path}");
         }
         let mut session = Session::new(config.clone(), dataset, &backend.device);
+        if let Some(path) = &import {
+            let file = RelationsFile::from_json(&read(path)?).map_err(|e| format!("{path}: {e}"))?;
+            block_on(session.import(file.kept_relations(&backend.device))).map_err(|e| format!("{path}: {e}"))?;
+            println!("imported {} relations from {path}", session.reports().len());
+        }
         let started = Instant::now();
         block_on(session.run(50, |s, event| {
             if !quiet {
@@ -134,6 +158,7 @@ mod native {
                 Verdict::Independent => "independent",
                 Verdict::Dependent(_) => "dependent",
                 Verdict::Diverged => "diverged",
+                Verdict::Imported => "imported",
             };
             let syz = r.syzygy_error.map(|e| format!("{e:.3}")).unwrap_or_else(|| "-".into());
             let fid = r.fidelity.as_ref().map(|f| format!("{:.1}% of {}", 100.0 * f.within, f.converged)).unwrap_or_else(|| "-".into());

@@ -53,6 +53,9 @@ pub struct Config {
     pub independence: Independence,
     /// Weight of the near-manifold negatives that keep the joint zero set tight.
     pub negatives: f64,
+    /// The label of an uploaded point cloud to learn from instead of `manifold`
+    /// ("name~rows x dims~fingerprint"). A link carries only the label, never the data.
+    pub upload: Option<String>,
 }
 
 impl Default for Config {
@@ -72,6 +75,7 @@ impl Default for Config {
             scale_term: ScaleTerm::Bounded,
             independence: Independence::Span,
             negatives: 1.0,
+            upload: None,
         }
     }
 }
@@ -137,7 +141,8 @@ impl Config {
             ("indep", self.independence.key().to_string()),
             ("neg", self.negatives.to_string()),
         ]
-        .iter()
+        .into_iter()
+        .chain(self.upload.clone().map(|u| ("data", u)))
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join("&")
@@ -197,11 +202,24 @@ impl Config {
                     _ => n.push(format!("unknown independence term '{value}': using {}", c.independence.key())),
                 },
                 "neg" => c.negatives = number(n, "negatives weight", value, c.negatives, limits::NEGATIVES),
+                "data" => match is_upload_label(value) {
+                    true => c.upload = Some(value.to_string()),
+                    false => n.push(format!("uploaded-data label '{}' is malformed: using the {} instead", clip(value), c.manifold.key())),
+                },
                 _ => n.push(format!("unknown field '{key}' ignored")),
             }
         }
         (c, notes)
     }
+}
+
+/// Labels are short and URL-safe, so they go into a link unescaped.
+fn is_upload_label(value: &str) -> bool {
+    (1..=120).contains(&value.len()) && value.chars().all(|c| c.is_ascii_alphanumeric() || "._~-".contains(c))
+}
+
+fn clip(value: &str) -> String {
+    value.chars().take(40).collect()
 }
 
 /// Parses a number, clamping it into `range`; on failure keeps `current`.
@@ -294,6 +312,7 @@ mod tests {
             scale_term: ScaleTerm::Paper,
             independence: Independence::Pairwise,
             negatives: 0.25,
+            upload: Some("points.csv~300x4~0123abcd".into()),
         };
         let (back, notes) = Config::from_query(&format!("?{}", c.to_query()));
         assert_eq!(back, c);

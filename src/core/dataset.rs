@@ -34,6 +34,26 @@ impl Dataset {
         Self::from_cloud(all, Truth::Known(config.manifold), config.seed)
     }
 
+    /// The data a configuration names: its uploaded cloud (`upload`, which must be the
+    /// cloud the label names; at most `samples` of its rows, chosen by the seed), else
+    /// the synthetic manifold.
+    pub fn for_config(config: &Config, upload: Option<&PointCloud>) -> Result<Self, String> {
+        let Some(label) = &config.upload else {
+            return Ok(Self::synthetic(config));
+        };
+        let cloud = upload
+            .filter(|c| label.ends_with(&format!("~{}x{}~{}", c.len(), c.dim(), c.fingerprint())))
+            .ok_or_else(|| format!("this configuration learns from uploaded data ({label}), which is not loaded here: upload that file again"))?;
+        let mut rng = Rng::new(config.seed).fork(1);
+        let cloud = if cloud.len() > config.samples {
+            let (part, _) = cloud.split(config.samples as f64 / cloud.len() as f64, &mut rng);
+            part
+        } else {
+            cloud.clone()
+        };
+        Ok(Self::from_cloud(cloud, Truth::Cloud, config.seed))
+    }
+
     /// Splits any cloud 80/20 and draws off-manifold points around it.
     pub fn from_cloud(all: PointCloud, truth: Truth, seed: u64) -> Self {
         let mut rng = Rng::new(seed).fork(2);

@@ -1,6 +1,7 @@
 //! The relations file: configuration, verdicts, metrics and weights of a run, as JSON.
 
-use super::relation::{Activation, LayerWeights};
+use super::relation::{Activation, LayerWeights, Relation};
+use burn::tensor::Device;
 use super::session::Session;
 use serde::{Deserialize, Serialize};
 
@@ -23,9 +24,10 @@ pub struct ExportedRelation {
     pub index: usize,
     pub kept: bool,
     pub verdict: String,
-    pub on_residual: f64,
-    pub off_residual: f64,
-    pub sin_span: f64,
+    // Metrics are null when not finite (a diverged relation), so the file stays readable.
+    pub on_residual: Option<f64>,
+    pub off_residual: Option<f64>,
+    pub sin_span: Option<f64>,
     pub syzygy_error: Option<f64>,
     pub fidelity: Option<f64>,
     pub layers: Vec<LayerWeights>,
@@ -40,12 +42,13 @@ impl RelationsFile {
                 index: r.index,
                 kept: r.verdict.is_kept(),
                 verdict: r.verdict.describe(),
-                on_residual: r.metrics.on_residual,
-                off_residual: r.metrics.off_residual,
-                sin_span: r.metrics.sin_span,
-                syzygy_error: r.syzygy_error,
-                fidelity: r.fidelity.as_ref().map(|f| f.within),
-                layers: r.weights.clone(),
+                on_residual: finite(r.metrics.on_residual),
+                off_residual: finite(r.metrics.off_residual),
+                sin_span: finite(r.metrics.sin_span),
+                syzygy_error: r.syzygy_error.and_then(finite),
+                fidelity: r.fidelity.as_ref().and_then(|f| finite(f.within)),
+                // A diverged relation's weights are not numbers: left out.
+                layers: if r.weights.iter().all(|l| l.weight.iter().chain(&l.bias).all(|v| v.is_finite())) { r.weights.clone() } else { Vec::new() },
             })
             .collect();
         Self {
@@ -60,5 +63,132 @@ impl RelationsFile {
 
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("plain data serialises")
+    }
+
+    /// Reads a file written by `to_json`, checking everything a relation is built from.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        if text.len() > MAX_BYTES {
+            return Err(format!("the file is {:.1} MB; a relations file is at most {} MB", text.len() as f64 / (1 << 20) as f64, MAX_BYTES >> 20));
+        }
+        let file: Self = serde_json::from_str(text).map_err(|e| format!("not a relations file: {e}"))?;
+        if file.format != FORMAT {
+            return Err(format!("format is '{}', expected '{FORMAT}'", file.format));
+        }
+        if file.version != FORMAT_VERSION {
+            return Err(format!("version {} is not supported (this page reads version {FORMAT_VERSION})", file.version));
+        }
+        for r in file.relations.iter().filter(|r| r.kept || !r.layers.is_empty()) {
+            check_layers(&r.layers).map_err(|e| format!("relation g{}: {e}", r.index + 1))?;
+        }
+        let dims: Vec<usize> = file.relations.iter().filter(|r| !r.layers.is_empty()).map(|r| r.layers[0].inputs).collect();
+        if dims.windows(2).any(|w| w[0] != w[1]) {
+            return Err(format!("the relations take different numbers of inputs: {dims:?}"));
+        }
+        Ok(file)
+    }
+
+    /// Input dimension of the relations (None when the file has none).
+    pub fn input_dim(&self) -> Option<usize> {
+        self.relations.iter().find(|r| !r.layers.is_empty()).map(|r| r.layers[0].inputs)
+    }
+
+    /// The kept relations, rebuilt on `device`.
+    pub fn kept_relations(&self, device: &Device) -> Vec<Relation> {
+        self.relations.iter().filter(|r| r.kept).map(|r| Relation::from_weights(&r.layers, self.activation, device)).collect()
+    }
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// Largest relations file read (bytes): 8 relations of 4×256-wide layers fit many times over.
+pub const MAX_BYTES: usize = 32 << 20;
+
+/// Layers chain (each takes the previous one's outputs), end in one output, have weights
+/// of the stated shapes and only finite numbers.
+fn check_layers(layers: &[LayerWeights]) -> Result<(), String> {
+    let (first, last) = match (layers.first(), layers.last()) {
+        (Some(f), Some(l)) => (f, l),
+        _ => return Err("no layers".into()),
+    };
+    if !(crate::core::csv::DIMS.0..=crate::core::csv::DIMS.1).contains(&first.inputs) {
+        return Err(format!("{} inputs; relations take 2 to 16", first.inputs));
+    }
+    if last.outputs != 1 {
+        return Err(format!("the last layer has {} outputs, expected 1", last.outputs));
+    }
+    if layers.len() > 8 {
+        return Err(format!("{} layers; at most 8 are read", layers.len()));
+    }
+    for (i, l) in layers.iter().enumerate() {
+        let at = format!("layer {}", i + 1);
+        if l.inputs == 0 || l.outputs == 0 || l.inputs > 1024 || l.outputs > 1024 {
+            return Err(format!("{at}: {}×{} is not a usable size", l.inputs, l.outputs));
+        }
+        if i > 0 && l.inputs != layers[i - 1].outputs {
+            return Err(format!("{at} takes {} inputs but layer {i} gives {}", l.inputs, layers[i - 1].outputs));
+        }
+        if l.weight.len() != l.inputs * l.outputs || l.bias.len() != l.outputs {
+            return Err(format!("{at}: {} weights and {} biases for a {}×{} layer", l.weight.len(), l.bias.len(), l.inputs, l.outputs));
+        }
+        if l.weight.iter().chain(&l.bias).any(|v| !v.is_finite()) {
+            return Err(format!("{at}: a weight is not a finite number"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file() -> RelationsFile {
+        let layer = |inputs, outputs| LayerWeights { inputs, outputs, weight: vec![0.5; inputs * outputs], bias: vec![0.0; outputs] };
+        RelationsFile {
+            format: FORMAT.into(),
+            version: FORMAT_VERSION,
+            config: "m=ellipse".into(),
+            activation: Activation::Tanh,
+            estimated_dimension: 2,
+            relations: vec![ExportedRelation {
+                index: 0,
+                kept: true,
+                verdict: "independent: kept".into(),
+                on_residual: Some(0.01),
+                off_residual: None,
+                sin_span: Some(1.0),
+                syzygy_error: None,
+                fidelity: None,
+                layers: vec![layer(3, 4), layer(4, 1)],
+            }],
+        }
+    }
+
+    #[test]
+    fn a_file_round_trips_and_every_corruption_is_named() {
+        let good = file();
+        assert_eq!(RelationsFile::from_json(&good.to_json()).unwrap(), good);
+        let json = good.to_json();
+        let broken = |f: &dyn Fn(&mut RelationsFile)| {
+            let mut bad = good.clone();
+            f(&mut bad);
+            RelationsFile::from_json(&bad.to_json()).unwrap_err()
+        };
+        let cases = [
+            (RelationsFile::from_json(&json[..json.len() / 2]).unwrap_err(), "not a relations file"),
+            (RelationsFile::from_json("[1,2]").unwrap_err(), "not a relations file"),
+            (RelationsFile::from_json(&json.replace("0.5", "null")).unwrap_err(), "line"),
+            (broken(&|f| f.format = "other".into()), "format is 'other'"),
+            (broken(&|f| f.version = 9), "version 9"),
+            (broken(&|f| f.relations[0].layers[1].inputs = 5), "layer 2 takes 5 inputs but layer 1 gives 4"),
+            (broken(&|f| f.relations[0].layers[0].weight.pop().map(|_| ()).unwrap()), "11 weights"),
+            (broken(&|f| f.relations[0].layers[1].outputs = 2), "2 outputs"),
+            (broken(&|f| f.relations[0].layers.clear()), "no layers"),
+            (RelationsFile::from_json(&"x".repeat(MAX_BYTES + 1)).unwrap_err(), "at most 32 MB"),
+        ];
+        for (err, needle) in cases {
+            assert!(err.contains(needle), "expected '{needle}' in '{err}'");
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! backend is a run-time property of the device rather than a type parameter.
 
 pub mod config;
+pub mod csv;
 pub mod dataset;
 pub mod export;
 pub mod loss;

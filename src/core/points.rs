@@ -101,6 +101,16 @@ impl PointCloud {
             .sqrt()
     }
 
+    /// A 64-bit FNV-1a hash of the shape and values, as 16 hex digits: tells two clouds apart.
+    pub fn fingerprint(&self) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let dim = self.dim as u32;
+        for byte in dim.to_le_bytes().into_iter().chain(self.values.iter().flat_map(|v| v.to_bits().to_le_bytes())) {
+            h = (h ^ byte as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{h:016x}")
+    }
+
     pub fn to_csv(&self) -> String {
         let mut out = String::new();
         let names: Vec<String> = (1..=self.dim).map(|j| format!("x{j}")).collect();

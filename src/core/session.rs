@@ -28,11 +28,13 @@ pub enum Verdict {
     Dependent(String),
     /// The loss became NaN or infinite; the relation was dropped.
     Diverged,
+    /// Read from a relations file and kept as it was trained.
+    Imported,
 }
 
 impl Verdict {
     pub fn is_kept(&self) -> bool {
-        *self == Verdict::Independent
+        matches!(self, Verdict::Independent | Verdict::Imported)
     }
 
     /// What a person reads: "independent: kept", "not kept: <why>", ...
@@ -41,6 +43,7 @@ impl Verdict {
             Verdict::Independent => "independent: kept".into(),
             Verdict::Dependent(why) => format!("not kept: {why}"),
             Verdict::Diverged => "diverged (NaN/Inf loss): dropped".into(),
+            Verdict::Imported => "imported: kept".into(),
         }
     }
 }
@@ -187,9 +190,33 @@ impl Session {
         self.job.as_ref().map(|j| (self.reports.len(), j.phase, &j.net))
     }
 
-    /// Adds an already trained relation as kept (imported, or for benchmarks).
+    /// Adds an already trained relation as kept, without a report (for benchmarks).
     pub fn keep(&mut self, relation: Relation) {
         self.kept.push(relation.valid());
+    }
+
+    /// Takes trained relations (from a relations file) as g_1, g_2, ... of this run, each
+    /// measured on this run's data like a freshly trained one; training then goes on
+    /// with the next relation. Call before any training.
+    pub async fn import(&mut self, relations: Vec<Relation>) -> Result<(), String> {
+        if !self.reports.is_empty() || self.job.is_some() {
+            return Err("relations can only be imported into a fresh run".into());
+        }
+        let device = self.device.clone().inner();
+        for net in relations {
+            if net.input_dim() != self.dataset.dim() {
+                return Err(format!("the relations take {} coordinates but the data has {}", net.input_dim(), self.dataset.dim()));
+            }
+            let metrics = metrics::relation_metrics(&net, &self.kept, &self.dataset, &device).await?;
+            let weights = net.weights().await?;
+            self.kept.push(net);
+            let fidelity = metrics::intersection_fidelity(&self.kept, &self.dataset, self.config.seed, &device).await?;
+            let index = self.reports.len();
+            self.reports.push(RelationReport { index, verdict: Verdict::Imported, metrics, syzygy_error: None, weights, fidelity });
+        }
+        self.config.max_relations = self.config.max_relations.max(self.reports.len() + 1);
+        self.finished = self.kept.len() >= self.dataset.dim();
+        Ok(())
     }
 
     /// Lets a finished run look for one more relation ("add relation").

@@ -1,0 +1,179 @@
+//! Reading a person's point cloud from CSV text. Every rejection names the line and
+//! field, and nothing partial is ever returned: a file is taken whole or not at all.
+
+use super::config::limits;
+use super::points::PointCloud;
+
+/// Largest file read (bytes): bigger than any allowed cloud (50 000 rows × 16 columns).
+pub const MAX_BYTES: usize = 16 << 20;
+/// Coordinates per point.
+pub const DIMS: (usize, usize) = (2, 16);
+
+/// A parsed file: column names (from a header row, or x1..xN) and the points.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub cloud: PointCloud,
+}
+
+impl Table {
+    /// "name~ROWSxDIMS~fingerprint": names the data in a link without carrying it.
+    pub fn label(&self, file_name: &str) -> String {
+        let stem = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+        let mut name: String = stem.chars().filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c)).take(40).collect();
+        if name.is_empty() {
+            name = "points".into();
+        }
+        format!("{name}~{}x{}~{}", self.cloud.len(), self.cloud.dim(), self.cloud.fingerprint())
+    }
+}
+
+/// Parses comma-, semicolon-, tab- or space-separated numbers, one point per line.
+/// Blank lines and lines starting with '#' are skipped; a first line of names is a header.
+pub fn parse_points(text: &str) -> Result<Table, String> {
+    if text.len() > MAX_BYTES {
+        return Err(format!("the file is {:.1} MB; the limit is {} MB", text.len() as f64 / (1 << 20) as f64, MAX_BYTES >> 20));
+    }
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .peekable();
+    let Some(&(_, first)) = lines.peek() else {
+        return Err("the file has no rows of numbers".into());
+    };
+    let split = Separator::of(first);
+    let first_fields: Vec<&str> = split.fields(first).collect();
+    let header = first_fields.iter().all(|f| parse_number(f).is_none());
+    let columns: Vec<String> = if header {
+        lines.next();
+        first_fields.iter().map(|f| unquote(f).to_string()).collect()
+    } else {
+        (1..=first_fields.len()).map(|j| format!("x{j}")).collect()
+    };
+    let dim = columns.len();
+    if dim < DIMS.0 || dim > DIMS.1 {
+        return Err(format!("line {}: {dim} columns; a point needs {} to {} coordinates", lines.peek().map_or(1, |l| l.0), DIMS.0, DIMS.1));
+    }
+    let max_rows = limits::SAMPLES.1;
+    let mut values = Vec::new();
+    let mut rows = 0;
+    for (line, text) in lines {
+        let fields: Vec<&str> = split.fields(text).collect();
+        if fields.len() != dim {
+            return Err(format!("line {line}: {} fields, expected {dim}", fields.len()));
+        }
+        for (j, field) in fields.iter().enumerate() {
+            match parse_number(field) {
+                Some(v) if v.is_finite() => values.push(v),
+                Some(_) => return Err(format!("line {line}, field {}: '{}' is not a finite number", j + 1, clip(field))),
+                None => return Err(format!("line {line}, field {}: '{}' is not a number", j + 1, clip(field))),
+            }
+        }
+        rows += 1;
+        if rows > max_rows {
+            return Err(format!("more than {max_rows} rows; the limit keeps a browser tab responsive"));
+        }
+    }
+    if rows < limits::SAMPLES.0 {
+        return Err(format!("{rows} rows of numbers; at least {} are needed to learn from", limits::SAMPLES.0));
+    }
+    let cloud = PointCloud::new(dim, values)?;
+    Ok(Table { columns, cloud })
+}
+
+#[derive(Clone, Copy)]
+enum Separator {
+    Char(char),
+    Whitespace,
+}
+
+impl Separator {
+    fn of(line: &str) -> Self {
+        [',', ';', '\t'].into_iter().find(|&c| line.contains(c)).map_or(Separator::Whitespace, Separator::Char)
+    }
+
+    fn fields<'a>(self, line: &'a str) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+        match self {
+            Separator::Char(c) => Box::new(line.split(c).map(str::trim)),
+            Separator::Whitespace => Box::new(line.split_whitespace()),
+        }
+    }
+}
+
+fn unquote(field: &str) -> &str {
+    field.trim().trim_matches('"').trim()
+}
+
+/// A number as f32; `None` when it is not one. Values beyond f32 become infinite.
+fn parse_number(field: &str) -> Option<f32> {
+    let f = unquote(field);
+    if f.is_empty() {
+        return None;
+    }
+    f.parse::<f64>().ok().map(|v| v as f32)
+}
+
+/// At most 24 characters of a field, for messages.
+fn clip(field: &str) -> String {
+    let f = unquote(field);
+    if f.chars().count() > 24 { format!("{}…", f.chars().take(24).collect::<String>()) } else { f.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(n: usize, dim: usize, sep: &str) -> String {
+        (0..n).map(|i| (0..dim).map(|j| format!("{}.5", i * dim + j)).collect::<Vec<_>>().join(sep) + "\n").collect()
+    }
+
+    #[test]
+    fn reads_headers_separators_comments_and_round_trips_to_csv() {
+        let text = format!("# made by hand\n\"a\",\"b\",\"c\"\n\n{}", rows(40, 3, ", "));
+        let t = parse_points(&text).unwrap();
+        assert_eq!(t.columns, ["a", "b", "c"]);
+        assert_eq!((t.cloud.len(), t.cloud.dim()), (40, 3));
+        assert_eq!(t.cloud.row(1), [3.5, 4.5, 5.5]);
+        for sep in [";", "\t", "  "] {
+            assert_eq!(parse_points(&rows(40, 3, sep)).unwrap().cloud, t.cloud, "separator {sep:?}");
+        }
+        assert_eq!(parse_points(&t.cloud.to_csv()).unwrap().cloud, t.cloud);
+    }
+
+    #[test]
+    fn labels_are_url_safe_and_tell_data_apart() {
+        let a = parse_points(&rows(40, 3, ",")).unwrap();
+        let b = parse_points(&rows(41, 3, ",")).unwrap();
+        let label = a.label("C:\\data/my points (v2).csv");
+        assert!(label.starts_with("mypointsv2.csv~40x3~"), "{label}");
+        let (config, notes) = crate::core::config::Config::from_query(&format!("data={label}"));
+        assert_eq!((config.upload.as_deref(), notes.len()), (Some(label.as_str()), 0));
+        assert_ne!(a.label("x.csv"), b.label("x.csv"));
+        assert_eq!(a.label("x.csv"), parse_points(&a.cloud.to_csv()).unwrap().label("x.csv"));
+    }
+
+    #[test]
+    fn every_bad_file_is_refused_with_its_line_and_field() {
+        let good = rows(40, 3, ",");
+        let cases = [
+            (String::new(), "no rows"),
+            (format!("{good}1,2\n"), "line 41: 2 fields, expected 3"),
+            (format!("{good}1,x,3\n"), "line 41, field 2: 'x' is not a number"),
+            (format!("{good}1,2,NaN\n"), "line 41, field 3: 'NaN' is not a finite number"),
+            (format!("{good}1,2,1e39\n"), "line 41, field 3: '1e39' is not a finite number"),
+            (format!("{good}1,,3\n"), "line 41, field 2: '' is not a number"),
+            (rows(40, 1, ","), "1 columns"),
+            (rows(40, 17, ","), "17 columns"),
+            (rows(5, 3, ","), "5 rows"),
+            (rows(50_001, 2, ","), "more than 50000 rows"),
+            ("x".repeat(MAX_BYTES + 1), "limit is 16 MB"),
+        ];
+        for (text, needle) in cases {
+            let err = parse_points(&text).unwrap_err();
+            assert!(err.contains(needle), "expected '{needle}', got '{err}'");
+        }
+    }
+}

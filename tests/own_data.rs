@@ -1,0 +1,95 @@
+//! A person's own data in and out: a CSV point cloud learned from, relations exported to
+//! JSON and imported again to continue, and a diverging relation that loses nothing.
+
+use aml_playground::backend::Backend;
+use aml_playground::core::block_on;
+use aml_playground::core::config::Config;
+use aml_playground::core::csv::parse_points;
+use aml_playground::core::dataset::Dataset;
+use aml_playground::core::export::RelationsFile;
+use aml_playground::core::manifold::ManifoldKind;
+use aml_playground::core::rng::Rng;
+use aml_playground::core::session::{Session, Verdict};
+
+fn quick(query: &str) -> Config {
+    let (config, notes) = Config::from_query(query);
+    assert!(notes.is_empty(), "{notes:?}");
+    config
+}
+
+fn run(config: &Config, dataset: Dataset) -> Session {
+    let mut session = Session::new(config.clone(), dataset, &Backend::cpu().device);
+    block_on(session.run(100, |_, _| {})).expect("training runs");
+    session
+}
+
+#[test]
+fn an_uploaded_csv_cloud_is_learned_and_its_label_is_checked() {
+    // A sphere nobody told the program about: only its points, as a file would bring them.
+    let csv = ManifoldKind::Sphere.sample(1500, 0.0, &mut Rng::new(7)).to_csv();
+    let table = parse_points(&csv).expect("a clean file");
+    let label = table.label("sphere.csv");
+    let config = quick(&format!("n=1500&steps=800&rel=2&data={label}"));
+
+    let wrong = ManifoldKind::Sphere.sample(1500, 0.0, &mut Rng::new(8));
+    let err = Dataset::for_config(&config, Some(&wrong)).unwrap_err();
+    assert!(err.contains("upload that file again"), "{err}");
+    assert!(Dataset::for_config(&config, None).is_err());
+
+    let dataset = Dataset::for_config(&config, Some(&table.cloud)).expect("the labelled cloud");
+    assert_eq!(dataset.train.len() + dataset.test.len(), 1500);
+    let s = run(&config, dataset);
+    let verdicts: Vec<bool> = s.reports().iter().map(|r| r.verdict.is_kept()).collect();
+    assert_eq!(verdicts, [true, false], "one relation, then a dependent one: {:?}", s.reports()[1].verdict);
+    let m = &s.reports()[0].metrics;
+    assert!(m.on_residual < 0.05 && m.ratio > 10.0, "vanishes on the sphere and not off it: {m:?}");
+}
+
+#[test]
+fn exported_relations_import_into_a_fresh_run_and_training_goes_on() {
+    let config = quick("m=ellipse&n=1024&steps=800&rel=1&seed=3");
+    let first = run(&config, Dataset::synthetic(&config));
+    assert!(first.reports()[0].verdict.is_kept());
+    let json = RelationsFile::from_session(&first).to_json();
+
+    let file = RelationsFile::from_json(&json).expect("our own file reads back");
+    assert_eq!(file.input_dim(), Some(3));
+    let (config, _) = Config::from_query(&file.config);
+    let mut second = Session::new(Config { max_relations: 2, ..config.clone() }, Dataset::synthetic(&config), &Backend::cpu().device);
+    block_on(second.import(file.kept_relations(&Backend::cpu().device))).expect("same dimension");
+    let (was, is) = (&first.reports()[0].metrics, &second.reports()[0].metrics);
+    assert!((was.on_residual - is.on_residual).abs() < 1e-5, "the same relation on the same data: {was:?} vs {is:?}");
+    assert_eq!(second.reports()[0].verdict, Verdict::Imported);
+
+    block_on(second.run(100, |_, _| {})).expect("training goes on");
+    assert_eq!(second.reports().len(), 2, "g2 trained after the imported g1");
+    assert!(second.reports()[1].verdict.is_kept(), "{:?}", second.reports()[1].verdict);
+    assert_eq!(second.estimated_dimension(), 1);
+
+    // A relation for other data is refused, and the run is untouched.
+    let circle = quick("m=circle&n=256");
+    let mut other = Session::new(circle.clone(), Dataset::synthetic(&circle), &Backend::cpu().device);
+    let err = block_on(other.import(file.kept_relations(&Backend::cpu().device))).unwrap_err();
+    assert!(err.contains("3 coordinates but the data has 2"), "{err}");
+    assert!(other.reports().is_empty());
+}
+
+#[test]
+fn a_diverging_relation_is_dropped_and_earlier_ones_are_kept() {
+    let config = quick("m=ellipse&n=1024&steps=600&rel=1&seed=5");
+    let first = run(&config, Dataset::synthetic(&config));
+    let kept = RelationsFile::from_session(&first).kept_relations(&Backend::cpu().device);
+
+    // No link can ask for this learning rate (it is clamped to 0.1); set here so the
+    // weights overflow f32 and the loss becomes NaN.
+    let wild = Config { lr: 1e30, max_relations: 3, ..config.clone() };
+    let mut s = Session::new(wild.clone(), Dataset::synthetic(&wild), &Backend::cpu().device);
+    block_on(s.import(kept)).unwrap();
+    block_on(s.run(50, |_, _| {})).expect("a NaN loss is not an error");
+    let verdicts: Vec<Verdict> = s.reports().iter().map(|r| r.verdict.clone()).collect();
+    assert_eq!(verdicts, [Verdict::Imported, Verdict::Diverged]);
+    assert!(s.is_finished(), "the run stops at the diverged relation");
+    assert_eq!(s.kept().len(), 1, "g1 is kept");
+    let file = RelationsFile::from_json(&RelationsFile::from_session(&s).to_json()).expect("the export stays readable");
+    assert_eq!(file.kept_relations(&Backend::cpu().device).len(), 1);
+}
