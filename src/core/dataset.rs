@@ -65,6 +65,20 @@ impl Dataset {
         Self { train, test, off_train, off_test, truth, scale }
     }
 
+    /// Training and test points together (what a "download points" gives).
+    pub fn all_points(&self) -> PointCloud {
+        let values = [self.train.values(), self.test.values()].concat();
+        PointCloud::new(self.dim(), values).expect("both parts are valid clouds of one dimension")
+    }
+
+    /// What a person reads: "the ellipse …" or "points.csv (1500 points)".
+    pub fn describe(&self, config: &Config) -> String {
+        match (&self.truth, &config.upload) {
+            (Truth::Cloud, Some(label)) => format!("{} points of {}", self.train.len() + self.test.len(), label.split('~').next().unwrap_or(label)),
+            _ => format!("{} points of the {}", self.train.len() + self.test.len(), config.manifold.label()),
+        }
+    }
+
     pub fn dim(&self) -> usize {
         self.train.dim()
     }

@@ -4,7 +4,9 @@ use super::browser::{choose_backend, now_ms, query, set_query};
 use super::plots::{colour_css, draw_loss, draw_scene};
 use super::runner::RunState;
 use crate::backend::{Backend, BackendKind};
-use crate::core::config::Config;
+use super::files;
+use crate::core::config::{Config, limits};
+use crate::core::export::{self, RelationsFile};
 use crate::core::manifold::ManifoldKind;
 use crate::core::relation::Activation;
 use leptos::ev;
@@ -36,12 +38,24 @@ pub fn App() -> impl IntoView {
     let backend = RwSignal::new(BackendState::Probing);
     let run = RunState::new();
 
+    // A fresh run for the current config. A link naming uploaded data this page does not
+    // have falls back to its manifold, with a message, rather than to a blank page.
+    let restart = move || {
+        let current = config.get_untracked();
+        if let Err(e) = run.reset(&current) {
+            messages.update(|m| m.push(format!("{e}. Meanwhile: the {}.", current.manifold.label())));
+            let synthetic = Config { upload: None, ..current };
+            config.set(synthetic.clone());
+            let _ = run.reset(&synthetic);
+        }
+    };
+
     let keep_backend = preference.clone();
     spawn_local(async move {
         let (chosen, fallback) = choose_backend(keep_backend.as_deref()).await;
         backend.set(describe(&chosen, fallback).await);
         run.set_backend(chosen);
-        run.reset(&config.get_untracked());
+        restart();
     });
 
     // The whole configuration lives in the URL.
@@ -55,11 +69,14 @@ pub fn App() -> impl IntoView {
 
     // Change one field through the same parser a link goes through: clamps and messages alike.
     let apply = move |key: &'static str, value: String| {
-        let (next, notes) = Config::from_query(&format!("{}&{key}={value}", config.get_untracked().to_query()));
+        let (mut next, notes) = Config::from_query(&format!("{}&{key}={value}", config.get_untracked().to_query()));
+        if key == "m" {
+            next.upload = None; // choosing a manifold leaves uploaded data
+        }
         messages.set(notes);
         if next != config.get_untracked() {
-            config.set(next.clone());
-            run.reset(&next);
+            config.set(next);
+            restart();
         }
     };
 
@@ -77,7 +94,7 @@ pub fn App() -> impl IntoView {
                 run.toggle();
             }
             "s" => run.step(),
-            "r" => run.reset(&config.get_untracked()),
+            "r" => restart(),
             "a" if run.finished.get_untracked() => run.add_relation(),
             _ => {}
         }
@@ -92,10 +109,11 @@ pub fn App() -> impl IntoView {
             <aside class="side">
                 <BackendCard state=backend />
                 <Messages messages=messages />
+                <DataFiles run=run config=config messages=messages restart=restart />
                 <ConfigPanel config=config apply=apply />
             </aside>
             <section class="stage">
-                <Controls run=run config=config />
+                <Controls run=run restart=restart />
                 <Scene run=run config=config />
                 <div class="row2">
                     <RelationsTable run=run />
@@ -140,6 +158,100 @@ fn Messages(messages: RwSignal<Vec<String>>) -> impl IntoView {
     }
 }
 
+/// Your own data in and out: upload points, download points and relations, import
+/// relations to continue or compare. A refused file changes nothing and says why.
+#[component]
+fn DataFiles(
+    run: RunState,
+    config: RwSignal<Config>,
+    messages: RwSignal<Vec<String>>,
+    restart: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let problem = RwSignal::new(None::<String>);
+    let upload = move |e: ev::Event| {
+        let Some(file) = files::chosen_file(&e) else { return };
+        spawn_local(async move {
+            match files::upload_points(&file).await {
+                Ok((table, label)) => {
+                    problem.set(None);
+                    let samples = table.cloud.len().clamp(limits::SAMPLES.0, limits::SAMPLES.1);
+                    config.update(|c| {
+                        c.upload = Some(label);
+                        c.samples = samples;
+                    });
+                    restart();
+                }
+                Err(e) => problem.set(Some(format!("{}: {e}. Nothing was changed.", file.name()))),
+            }
+        });
+    };
+    let import = move |e: ev::Event| {
+        let Some(file) = files::chosen_file(&e) else { return };
+        spawn_local(async move {
+            let name = file.name();
+            let read = files::read_text(&file, export::MAX_BYTES).await.and_then(|t| RelationsFile::from_json(&t));
+            let file = match read {
+                Ok(f) => f,
+                Err(e) => return problem.set(Some(format!("{name}: {e}. Nothing was changed."))),
+            };
+            let (mut next, notes) = Config::from_query(&file.config);
+            // The file's run, on this page's data when that is the data it was trained on.
+            if next.upload.is_some() && next.upload.as_deref().and_then(files::uploaded).is_none() {
+                return problem.set(Some(format!("{name}: these relations were learned on uploaded data ({}); upload that file first. Nothing was changed.", next.upload.unwrap_or_default())));
+            }
+            next.max_relations = next.max_relations.max(file.relations.iter().filter(|r| r.kept).count() + 1).min(limits::RELATIONS.1);
+            if let Err(e) = run.reset(&next) {
+                return problem.set(Some(format!("{name}: {e}. Nothing was changed.")));
+            }
+            problem.set(None);
+            messages.set(notes);
+            config.set(next);
+            run.import(file, name);
+        });
+    };
+    let save = move |what: &'static str| {
+        let Some((points, relations)) = run.exports() else {
+            return problem.set(Some("busy with a step: try again in a moment".into()));
+        };
+        let stem = config.get_untracked().upload.as_deref().map_or_else(
+            || config.get_untracked().manifold.key().to_string(),
+            |l| l.split('~').next().unwrap_or("points").trim_end_matches(".csv").to_string(),
+        );
+        let saved = match what {
+            "points" => files::download(&format!("{stem}-points.csv"), "text/csv", &points),
+            _ => files::download(&format!("{stem}-relations.json"), "application/json", &relations),
+        };
+        problem.set(saved.err());
+    };
+    view! {
+        <section class="card files">
+            <h2>"Your data"</h2>
+            <p class="small muted">"A CSV of points (2 to 16 numeric columns, one point per line, header optional) is learned from instead of a manifold."</p>
+            <div class="file-row">
+                <label class="button">"Upload points (CSV)…"
+                    <input type="file" accept=".csv,.tsv,.txt,text/csv" data-testid="upload-points" on:change=upload />
+                </label>
+                <Show when=move || config.get().upload.is_some()>
+                    <button class="link" on:click=move |_| {
+                        config.update(|c| c.upload = None);
+                        restart();
+                    }>"back to a built-in manifold"</button>
+                </Show>
+            </div>
+            <div class="file-row">
+                <button data-testid="download-points" on:click=move |_| save("points")>"Download points (CSV)"</button>
+                <button data-testid="download-relations" on:click=move |_| save("relations")>"Download relations (JSON)"</button>
+            </div>
+            <div class="file-row">
+                <label class="button">"Import relations (JSON)…"
+                    <input type="file" accept=".json,application/json" data-testid="import-relations" on:change=import />
+                </label>
+            </div>
+            {move || problem.get().map(|p| view! { <p class="error" data-testid="file-error">{p}</p> })}
+        </section>
+    }
+}
+
 #[component]
 fn ConfigPanel(config: RwSignal<Config>, apply: impl Fn(&'static str, String) + Copy + Send + Sync + 'static) -> impl IntoView {
     let select = move |key: &'static str, label: &'static str, options: Vec<(&'static str, &'static str)>, current: fn(&Config) -> String| {
@@ -169,7 +281,10 @@ fn ConfigPanel(config: RwSignal<Config>, apply: impl Fn(&'static str, String) + 
         <section class="card config">
             <h2>"Data"</h2>
             {select("m", "manifold", manifolds, |c| c.manifold.key().into())}
-            <p class="small muted equations">{move || config.get().manifold.equations().join(";  ")}</p>
+            <p class="small muted equations">{move || match config.get().upload {
+                Some(label) => format!("learning from your data: {label}"),
+                None => config.get().manifold.equations().join(";  "),
+            }}</p>
             {number("n", "samples", |c| c.samples.to_string())}
             {number("noise", "noise (std)", |c| c.noise.to_string())}
             {number("seed", "seed", |c| c.seed.to_string())}
@@ -191,7 +306,7 @@ fn ConfigPanel(config: RwSignal<Config>, apply: impl Fn(&'static str, String) + 
 }
 
 #[component]
-fn Controls(run: RunState, config: RwSignal<Config>) -> impl IntoView {
+fn Controls(run: RunState, restart: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     view! {
         <section class="card controls">
             <button class="primary" data-testid="play" on:click=move |_| run.toggle()
@@ -199,7 +314,7 @@ fn Controls(run: RunState, config: RwSignal<Config>) -> impl IntoView {
                 {move || if run.running.get() { "❚❚ Pause" } else { "▶ Train" }}
             </button>
             <button on:click=move |_| run.step() disabled=move || run.running.get() || run.finished.get()>"Step"</button>
-            <button on:click=move |_| run.reset(&config.get_untracked())>"Reset"</button>
+            <button on:click=move |_| restart()>"Reset"</button>
             <button data-testid="add-relation" on:click=move |_| run.add_relation() disabled=move || !run.finished.get()>"+ Add relation"</button>
             <span class="keys muted small">"space: train/pause · s: step · r: reset · a: add relation"</span>
             <div class="progress"><div class="bar" style=move || format!("width: {:.1}%", 100.0 * run.progress.get())></div></div>

@@ -2,6 +2,7 @@
 //! canvas, and the loop that drives training between frames. The core never imports it.
 
 mod app;
+pub mod files;
 pub mod browser;
 mod plots;
 mod runner;

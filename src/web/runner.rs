@@ -3,11 +3,13 @@
 //! sees it only through the signals in `RunState`.
 
 use super::browser::yield_now;
+use super::files;
 use crate::backend::Backend;
 use crate::core::config::Config;
 use crate::core::dataset::Dataset;
 use crate::core::picture::Picture;
-use crate::core::session::{Event, RelationReport, Session};
+use crate::core::export::RelationsFile;
+use crate::core::session::{Event, RelationReport, Session, Verdict};
 use leptos::prelude::*;
 use std::cell::RefCell;
 
@@ -58,11 +60,14 @@ impl RunState {
     }
 
     /// A fresh session for `config`: same data and initial networks for the same config.
-    pub fn reset(&self, config: &Config) {
+    /// Fails, changing nothing, when the config names uploaded data this page does not have.
+    pub fn reset(&self, config: &Config) -> Result<(), String> {
+        let uploaded = config.upload.as_deref().and_then(files::uploaded);
+        let dataset = Dataset::for_config(config, uploaded.as_ref())?;
         self.generation.update(|g| *g += 1);
         self.running.set(false);
-        let Some(backend) = BACKEND.with(|b| b.borrow().clone()) else { return };
-        let dataset = Dataset::synthetic(config);
+        let Some(backend) = BACKEND.with(|b| b.borrow().clone()) else { return Ok(()) };
+        self.status.set(format!("Ready: {}.", dataset.describe(config)));
         self.picture.set(Picture::of_data(&dataset));
         let session = Session::new(config.clone(), dataset, &backend.device);
         SESSION.with(|s| *s.borrow_mut() = Some(session));
@@ -72,7 +77,52 @@ impl RunState {
         self.progress.set(0.0);
         self.dimension.set(None);
         self.error.set(None);
-        self.status.set(format!("Ready: {} points of the {}.", config.samples, config.manifold.label()));
+        Ok(())
+    }
+
+    /// Takes the kept relations of a relations file as g_1, g_2, ... of the current (fresh)
+    /// run, measured on its data; training then looks for the next one.
+    pub fn import(&self, file: RelationsFile, name: String) {
+        let state = *self;
+        let generation = self.generation.get_untracked();
+        let Some(backend) = BACKEND.with(|b| b.borrow().clone()) else { return };
+        let Some(mut session) = SESSION.with(|s| s.borrow_mut().take()) else { return };
+        state.running.set(true);
+        state.status.set(format!("Importing relations from {name}…"));
+        leptos::task::spawn_local(async move {
+            let outcome = session.import(file.kept_relations(&backend.device)).await;
+            if state.generation.get_untracked() != generation {
+                return;
+            }
+            let outcome = match outcome {
+                Ok(()) => state.publish(&session).await.map(|()| session.reports().len()),
+                Err(e) => Err(e),
+            };
+            SESSION.with(|s| *s.borrow_mut() = Some(session));
+            state.running.set(false);
+            match outcome {
+                Ok(n) => state.status.set(format!("Imported {n} relation(s) from {name}. Train to look for the next one.")),
+                Err(e) => state.error.set(Some(format!("{name}: {e}"))),
+            }
+        });
+    }
+
+    /// The current run's points as CSV and its relations as JSON (None while a chunk of
+    /// work holds the session).
+    pub fn exports(&self) -> Option<(String, String)> {
+        SESSION.with(|s| {
+            let s = s.borrow();
+            let s = s.as_ref()?;
+            Some((s.dataset().all_points().to_csv(), RelationsFile::from_session(s).to_json()))
+        })
+    }
+
+    /// Shows a session's reports, dimension and zero sets.
+    async fn publish(&self, session: &Session) -> Result<(), String> {
+        self.reports.set(session.reports().to_vec());
+        self.dimension.set(Some((session.estimated_dimension(), session.dataset().dim())));
+        self.finished.set(session.is_finished());
+        self.redraw(session, false).await
     }
 
     pub fn toggle(&self) {
@@ -148,9 +198,7 @@ impl RunState {
                 Ok(true)
             }
             Event::RelationFinished { .. } => {
-                self.reports.set(session.reports().to_vec());
-                self.dimension.set(Some((session.estimated_dimension(), session.dataset().dim())));
-                self.redraw(session, false).await?;
+                self.publish(session).await?;
                 if session.is_finished() {
                     self.finish(session);
                     return Ok(false);
@@ -167,12 +215,16 @@ impl RunState {
     fn finish(&self, session: &Session) {
         self.finished.set(true);
         self.progress.set(1.0);
-        self.status.set(format!(
+        let mut status = format!(
             "Done: {} relation(s) kept, estimated dimension {} in R^{}.",
             session.kept().len(),
             session.estimated_dimension(),
             session.dataset().dim()
-        ));
+        );
+        if let Some(r) = session.reports().last().filter(|r| r.verdict == Verdict::Diverged) {
+            status += &format!(" g{} diverged (its loss became NaN or infinite) and was dropped; the earlier relations are kept. A lower learning rate may help: + Add relation tries again.", r.index + 1);
+        }
+        self.status.set(status);
     }
 
     /// Recomputes the zero sets (kept relations, plus the one in training if asked).

@@ -1,0 +1,86 @@
+//! Files in and out of the page: reading a chosen file, offering a download, and the
+//! uploaded point clouds (kept in memory and, when small enough, in localStorage so a
+//! reload or a reopened link finds them again).
+
+use crate::core::csv::{MAX_BYTES, Table, parse_points};
+use crate::core::points::PointCloud;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use wasm_bindgen::JsCast;
+
+const STORAGE_KEY: &str = "aml-playground/upload";
+
+thread_local! {
+    /// Uploaded clouds by label (see `Table::label`).
+    static UPLOADS: RefCell<HashMap<String, PointCloud>> = RefCell::new(HashMap::new());
+}
+
+/// The first file chosen in an `<input type=file>` event, with its name.
+pub fn chosen_file(event: &web_sys::Event) -> Option<web_sys::File> {
+    let input: web_sys::HtmlInputElement = event.target()?.dyn_into().ok()?;
+    let file = input.files()?.get(0);
+    input.set_value(""); // choosing the same file again fires another change
+    file
+}
+
+/// The whole text of `file`, refusing files over `limit` bytes before reading them.
+pub async fn read_text(file: &web_sys::File, limit: usize) -> Result<String, String> {
+    if file.size() > limit as f64 {
+        return Err(format!("the file is {:.1} MB; the limit is {} MB", file.size() / (1 << 20) as f64, limit >> 20));
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(file.text()).await.map_err(|_| "the browser could not read the file".to_string())?;
+    text.as_string().ok_or_else(|| "the file is not text".into())
+}
+
+/// Parses an uploaded CSV and keeps the cloud under its label. Returns the table and
+/// the label; nothing is kept when the file is refused.
+pub async fn upload_points(file: &web_sys::File) -> Result<(Table, String), String> {
+    let text = read_text(file, MAX_BYTES).await?;
+    let table = parse_points(&text)?;
+    let label = table.label(&file.name());
+    UPLOADS.with(|u| u.borrow_mut().insert(label.clone(), table.cloud.clone()));
+    remember(&label, &text);
+    Ok((table, label))
+}
+
+/// The cloud with this label, if it was uploaded in this tab or stored by an earlier one.
+pub fn uploaded(label: &str) -> Option<PointCloud> {
+    if let Some(cloud) = UPLOADS.with(|u| u.borrow().get(label).cloned()) {
+        return Some(cloud);
+    }
+    let (stored_label, text) = storage()?.get_item(STORAGE_KEY).ok()??.split_once('\n').map(|(a, b)| (a.to_string(), b.to_string()))?;
+    if stored_label != label {
+        return None;
+    }
+    let cloud = parse_points(&text).ok()?.cloud;
+    UPLOADS.with(|u| u.borrow_mut().insert(label.to_string(), cloud.clone()));
+    Some(cloud)
+}
+
+/// Keeps the latest upload across reloads, if the browser lets us (quota is ~5 MB).
+fn remember(label: &str, text: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(STORAGE_KEY, &format!("{label}\n{text}"));
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// Offers `text` as a file download named `name`.
+pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let fail = |_| format!("the browser refused to save {name}");
+    let parts = js_sys::Array::of1(&text.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(fail)?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
