@@ -44,8 +44,10 @@ export async function launch() {
 }
 
 // Opens a page that records every console error and uncaught exception (panics included).
-export async function openPage(browser, url, viewport = { width: 1400, height: 1000 }) {
+// `init` runs in the page before any of its scripts.
+export async function openPage(browser, url, { viewport = { width: 1400, height: 1000 }, init } = {}) {
   const page = await browser.newPage({ viewport });
+  if (init) await page.addInitScript(init);
   const problems = [];
   page.on("console", (m) => {
     if (m.type() === "error") problems.push(`console.error: ${m.text()}`);

@@ -2,7 +2,16 @@
 //! natively) or burn's pure-Rust CPU backend (flex) as the fallback.
 
 use burn::tensor::Device;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
+
+/// Why the GPU device was lost, once it has been (WebGPU can lose a device at any time:
+/// a driver reset, a tab in the background too long, `GPUDevice.destroy()`).
+static GPU_LOST: Mutex<Option<String>> = Mutex::new(None);
+
+/// Some(reason) after the GPU device was lost; work on it never completes after that.
+pub fn gpu_lost() -> Option<String> {
+    GPU_LOST.lock().ok()?.clone()
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BackendKind {
@@ -33,6 +42,11 @@ impl Backend {
             .init_with_setup_async()
             .await
             .map_err(|e| format!("no usable GPU adapter: {e}"))?;
+        setup.device.set_device_lost_callback(|reason, message| {
+            if let Ok(mut lost) = GPU_LOST.lock() {
+                *lost = Some(if message.is_empty() { format!("{reason:?}") } else { format!("{reason:?}: {message}") });
+            }
+        });
         let info = setup.adapter.get_info();
         let api = if cfg!(target_arch = "wasm32") { "WebGPU".to_string() } else { format!("{:?}", info.backend) };
         let name = if info.name.is_empty() { "adapter details hidden".to_string() } else { info.name };

@@ -93,3 +93,24 @@ fn a_diverging_relation_is_dropped_and_earlier_ones_are_kept() {
     let file = RelationsFile::from_json(&RelationsFile::from_session(&s).to_json()).expect("the export stays readable");
     assert_eq!(file.kept_relations(&Backend::cpu().device).len(), 1);
 }
+
+#[test]
+fn a_run_resumed_on_another_device_keeps_its_relations_and_goes_on() {
+    // What the page does when WebGPU loses its device: the run goes on on the CPU.
+    let config = quick("m=circle&n=400&steps=800&batch=128&rel=1");
+    let before = run(&config, Dataset::synthetic(&config));
+    assert!(before.reports()[0].verdict.is_kept());
+    let (reports, history) = (before.reports().to_vec(), before.history().to_vec());
+    let mut moved = Session::resume(config.clone(), Dataset::synthetic(&config), &Backend::cpu().device, reports, history);
+    assert_eq!(moved.reports().len(), 1);
+    assert_eq!(moved.kept().len(), 1);
+    assert_eq!(moved.history(), before.history());
+    assert!(moved.is_finished(), "rel=1 was reached before the move");
+    moved.allow_more();
+    block_on(moved.run(100, |_, _| {})).unwrap();
+    assert_eq!(moved.reports().len(), 2);
+    // The circle has one relation: a second is dependent on the carried-over first, which
+    // the rank test can only see if g1 really came along.
+    assert!(!moved.reports()[1].verdict.is_kept(), "{:?}", moved.reports()[1].verdict);
+    assert_eq!(moved.estimated_dimension(), 1);
+}

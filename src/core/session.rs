@@ -195,6 +195,19 @@ impl Session {
         self.kept.push(relation.valid());
     }
 
+    /// A run picked up again on `device` from what survives outside it (after a lost
+    /// GPU): the kept relations rebuilt from the weights in their reports (host copies),
+    /// reports and loss history as they were. The relation that was in training starts over.
+    pub fn resume(config: Config, dataset: Dataset, device: &Device, reports: Vec<RelationReport>, history: Vec<LossPoint>) -> Session {
+        let mut s = Session::new(config, dataset, device);
+        s.kept = reports.iter().filter(|r| r.verdict.is_kept()).map(|r| Relation::from_weights(&r.weights, s.config.activation, device)).collect();
+        s.total_steps = history.last().map_or(0, |p| p.step);
+        s.finished = reports.len() >= s.config.max_relations || s.kept.len() >= s.dataset.dim() || reports.last().is_some_and(|r| !r.verdict.is_kept());
+        s.reports = reports;
+        s.history = history;
+        s
+    }
+
     /// Takes trained relations (from a relations file) as g_1, g_2, ... of this run, each
     /// measured on this run's data like a freshly trained one; training then goes on
     /// with the next relation. Call before any training.

@@ -58,6 +58,16 @@ pub fn App() -> impl IntoView {
         restart();
     });
 
+    // A lost GPU: the runner moved to the CPU; say so where the backend is shown.
+    Effect::new(move |_| {
+        if let Some(reason) = run.gpu_lost.get() {
+            spawn_local(async move {
+                let why = format!("the GPU device was lost ({reason}); training moved to the CPU with every kept relation");
+                backend.set(describe(&Backend::cpu(), Some(why)).await);
+            });
+        }
+    });
+
     // The whole configuration lives in the URL.
     Effect::new(move |_| {
         let mut q = config.get().to_query();
@@ -187,6 +197,9 @@ fn DataFiles(
     };
     let import = move |e: ev::Event| {
         let Some(file) = files::chosen_file(&e) else { return };
+        if !run.has_backend() {
+            return problem.set(Some("the page is still starting: try again in a moment".into()));
+        }
         spawn_local(async move {
             let name = file.name();
             let read = files::read_text(&file, export::MAX_BYTES).await.and_then(|t| RelationsFile::from_json(&t));
@@ -410,7 +423,7 @@ fn RelationsTable(run: RunState) -> impl IntoView {
 fn LossChart(run: RunState) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
-        let history = run.history.get();
+        let history: Vec<_> = run.history.get().iter().map(|p| (p.relation, p.step, p.loss)).collect();
         if let Some(c) = canvas.get() {
             let _ = draw_loss(c, &history);
         }

@@ -2,14 +2,14 @@
 //! so the page never freezes. The session lives here (wasm is single-threaded); the page
 //! sees it only through the signals in `RunState`.
 
-use super::browser::yield_now;
+use super::browser::{sleep_ms, yield_now};
 use super::files;
-use crate::backend::Backend;
+use crate::backend::{Backend, BackendKind};
 use crate::core::config::Config;
 use crate::core::dataset::Dataset;
 use crate::core::picture::Picture;
 use crate::core::export::RelationsFile;
-use crate::core::session::{Event, RelationReport, Session, Verdict};
+use crate::core::session::{Event, LossPoint, RelationReport, Session, Verdict};
 use leptos::prelude::*;
 use std::cell::RefCell;
 
@@ -32,11 +32,20 @@ pub struct RunState {
     pub progress: RwSignal<f64>,
     pub reports: RwSignal<Vec<RelationReport>>,
     /// (relation, step, loss)
-    pub history: RwSignal<Vec<(usize, usize, f64)>>,
+    pub history: RwSignal<Vec<LossPoint>>,
     pub picture: RwSignal<Picture>,
     pub dimension: RwSignal<Option<(usize, usize)>>,
     pub error: RwSignal<Option<String>>,
+    /// Set when the GPU device was lost and the run moved to the CPU.
+    pub gpu_lost: RwSignal<Option<String>>,
+    /// The person paused (or has not started) this run.
+    paused: RwSignal<bool>,
     generation: RwSignal<u64>,
+}
+
+thread_local! {
+    /// The configuration of the current run (to rebuild it after a lost GPU).
+    static CONFIG: RefCell<Option<Config>> = const { RefCell::new(None) };
 }
 
 impl RunState {
@@ -44,19 +53,71 @@ impl RunState {
         Self {
             running: RwSignal::new(false),
             finished: RwSignal::new(false),
-            status: RwSignal::new("Ready.".into()),
+            status: RwSignal::new("Starting: looking for WebGPU…".into()),
             progress: RwSignal::new(0.0),
             reports: RwSignal::new(Vec::new()),
             history: RwSignal::new(Vec::new()),
             picture: RwSignal::new(Picture::default()),
             dimension: RwSignal::new(None),
             error: RwSignal::new(None),
+            gpu_lost: RwSignal::new(None),
+            paused: RwSignal::new(true),
             generation: RwSignal::new(0),
         }
     }
 
+    /// Whether a backend was chosen (until then there is no run to act on).
+    pub fn has_backend(&self) -> bool {
+        BACKEND.with(|b| b.borrow().is_some())
+    }
+
     pub fn set_backend(&self, backend: Backend) {
+        let gpu = backend.kind == BackendKind::Gpu;
         BACKEND.with(|b| *b.borrow_mut() = Some(backend));
+        if gpu {
+            self.watch_gpu();
+        }
+    }
+
+    /// Watches for a lost GPU device from a task of its own: work in flight on a lost
+    /// device never completes (and the task driving it is never woken again), so the run
+    /// is rebuilt on the CPU from what the page holds: the config, the reports with their
+    /// weights, and the loss history. Training goes on if it was on.
+    fn watch_gpu(&self) {
+        let state = *self;
+        leptos::task::spawn_local(async move {
+            let reason = loop {
+                if let Some(reason) = crate::backend::gpu_lost() {
+                    break reason;
+                }
+                sleep_ms(250).await;
+            };
+            // The run was training unless it was paused or finished (its task may have
+            // already stopped on the failed work).
+            let was_training = !state.paused.get_untracked();
+            state.generation.update(|g| *g += 1); // the stuck task's session is dropped
+            state.running.set(false);
+            let cpu = Backend::cpu();
+            if let Some(config) = CONFIG.with(|c| c.borrow().clone()) {
+                let uploaded = config.upload.as_deref().and_then(files::uploaded);
+                match Dataset::for_config(&config, uploaded.as_ref()) {
+                    Ok(dataset) => {
+                        let session = Session::resume(config, dataset, &cpu.device, state.reports.get_untracked(), state.history.get_untracked());
+                        state.finished.set(session.is_finished());
+                        SESSION.with(|s| *s.borrow_mut() = Some(session));
+                    }
+                    Err(e) => state.error.set(Some(e)),
+                }
+            }
+            BACKEND.with(|b| *b.borrow_mut() = Some(cpu));
+            state.error.set(None); // a read that failed with the device is not the person's concern
+            let kept = state.reports.get_untracked().iter().filter(|r| r.verdict.is_kept()).count();
+            state.status.set(format!("The GPU was lost: the run moved to the CPU with its {kept} kept relation(s)."));
+            state.gpu_lost.set(Some(reason));
+            if was_training && !state.finished.get_untracked() {
+                state.play(usize::MAX);
+            }
+        });
     }
 
     /// A fresh session for `config`: same data and initial networks for the same config.
@@ -66,7 +127,9 @@ impl RunState {
         let dataset = Dataset::for_config(config, uploaded.as_ref())?;
         self.generation.update(|g| *g += 1);
         self.running.set(false);
+        self.paused.set(true);
         let Some(backend) = BACKEND.with(|b| b.borrow().clone()) else { return Ok(()) };
+        CONFIG.with(|c| *c.borrow_mut() = Some(config.clone()));
         self.status.set(format!("Ready: {}.", dataset.describe(config)));
         self.picture.set(Picture::of_data(&dataset));
         let session = Session::new(config.clone(), dataset, &backend.device);
@@ -128,6 +191,7 @@ impl RunState {
     pub fn toggle(&self) {
         if self.running.get_untracked() {
             self.running.set(false);
+            self.paused.set(true);
         } else {
             self.play(usize::MAX);
         }
@@ -155,18 +219,21 @@ impl RunState {
         let state = *self;
         let generation = self.generation.get_untracked();
         state.running.set(true);
+        state.paused.set(chunks != usize::MAX);
         leptos::task::spawn_local(async move {
             let mut done = 0;
             while done < chunks && state.running.get_untracked() && state.generation.get_untracked() == generation {
                 let Some(mut session) = SESSION.with(|s| s.borrow_mut().take()) else { break };
                 let outcome = state.chunk(&mut session).await;
                 if state.generation.get_untracked() != generation {
-                    break; // reset while we were busy: drop this session
+                    break; // reset (or moved off a lost GPU) while we were busy: drop this session
                 }
                 SESSION.with(|s| *s.borrow_mut() = Some(session));
                 match outcome {
                     Ok(true) => {}
                     Ok(false) => break,
+                    // Work on a lost GPU fails; the GPU watcher moves the run and says so.
+                    Err(_) if crate::backend::gpu_lost().is_some() => break,
                     Err(e) => {
                         state.error.set(Some(e));
                         break;
@@ -185,7 +252,7 @@ impl RunState {
     async fn chunk(&self, session: &mut Session) -> Result<bool, String> {
         let before = session.history().last().map(|p| p.step).unwrap_or(0);
         let event = session.work(CHUNK).await?;
-        self.history.set(session.history().iter().map(|p| (p.relation, p.step, p.loss)).collect());
+        self.history.set(session.history().to_vec());
         let after = session.history().last().map(|p| p.step).unwrap_or(0);
         match event {
             Event::Progress { relation, phase, step, of, loss } => {

@@ -1,0 +1,50 @@
+// Faults a person cannot cause on purpose but will meet: the GPU device is lost in the
+// middle of training. The run moves to the CPU and keeps every relation it has.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { serveDist, launch, openPage, screenshot } from "./harness.js";
+
+let server, browser;
+before(async () => { server = await serveDist(); browser = await launch(); });
+after(async () => { await browser?.close(); server?.close(); });
+
+// Keeps a handle on every GPUDevice the page creates, so the test can destroy it
+// (which WebGPU reports exactly as a lost device).
+function captureGpuDevices() {
+  window.__devices = [];
+  const requestDevice = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function (...args) {
+    const device = await requestDevice.apply(this, args);
+    window.__devices.push(device);
+    return device;
+  };
+}
+
+test("a lost WebGPU device moves training to the CPU and keeps the relations", async () => {
+  const { page, problems } = await openPage(browser, `${server.url}?m=circle`, { init: captureGpuDevices });
+  await page.getByTestId("status").filter({ hasText: /^Ready/ }).waitFor({ timeout: 120_000 });
+  assert.match(await page.getByTestId("backend-name").innerText(), /^WebGPU/);
+
+  // g1 from a file (trained earlier by the CLI), so the test does not wait for GPU training.
+  const json = await readFile(new URL("./fixtures/circle-g1.json", import.meta.url));
+  await page.getByTestId("import-relations").setInputFiles({ name: "circle-g1.json", mimeType: "application/json", buffer: json });
+  await page.getByTestId("status").filter({ hasText: /^Imported 1 relation/ }).waitFor({ timeout: 120_000 });
+  await page.getByTestId("play").click();
+  await page.getByTestId("status").filter({ hasText: /^Training g2/ }).waitFor({ timeout: 120_000 });
+
+  assert.ok(await page.evaluate(() => window.__devices.length) >= 1);
+  await page.evaluate(() => window.__devices.forEach((d) => d.destroy()));
+  await page.getByTestId("backend").filter({ hasText: /GPU device was lost/ }).waitFor({ timeout: 30_000 });
+  assert.match(await page.getByTestId("backend-name").innerText(), /^CPU/);
+
+  await page.getByTestId("status").filter({ hasText: /^Done/ }).waitFor({ timeout: 300_000 });
+  const rows = await page.locator("[data-testid=relations] tbody tr").allInnerTexts();
+  assert.match(rows[0], /^g1.*imported: kept/, rows.join("\n"));
+  assert.equal(rows.length, 2, rows.join("\n"));
+  assert.match(rows[1], /^g2.*not kept/, "the circle has one relation; g2 trained on the CPU");
+  assert.equal(await page.getByTestId("dimension").innerText(), "Estimated dimension: 1 (in R^2)");
+  assert.equal(await page.getByTestId("error").count(), 0, "the failed GPU read is not shown as an error");
+  await screenshot(page, "gpu-lost");
+  assert.deepEqual(problems, []);
+});
