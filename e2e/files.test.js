@@ -58,6 +58,7 @@ test("a bad CSV is refused with its line and field, and nothing changes", async 
     ["nan.csv", "1,2\nNaN,3\n", /nan\.csv: line 2, field 1: 'NaN' is not a finite number/],
     ["wide.csv", `${Array(17).fill(1).join(",")}\n`, /17 columns; a point needs 2 to 16/],
     ["short.csv", "1,2\n3,4\n", /2 rows of numbers; at least 32/],
+    ["huge.csv", "1,2\n".repeat(4_500_000), /huge\.csv: the file is 17\.2 MB; the limit is 16 MB/],
   ];
   for (const [name, text, message] of cases) {
     await page.getByTestId("upload-points").setInputFiles(csvFile(name, text));

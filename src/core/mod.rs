@@ -6,6 +6,7 @@ pub mod config;
 pub mod csv;
 pub mod dataset;
 pub mod export;
+pub mod isosurface;
 pub mod loss;
 pub mod manifold;
 pub mod metrics;

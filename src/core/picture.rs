@@ -1,11 +1,25 @@
-//! What the page draws, as plain points: the data, the zero set of each relation (random
-//! points projected onto {g_j = 0}) and the learned intersection (projected onto all).
-//! Computed with the same Gauss-Newton projection as the fidelity metric.
+//! What the page draws, as plain numbers: the data, the zero set of each relation and
+//! the learned intersection. Zero sets come from a grid evaluated on the backend
+//! (contours in 2D, isosurface points in 3D; see `isosurface`); in higher dimensions, and
+//! for the intersection, random points are projected onto the set by the same
+//! Gauss-Newton projection as the fidelity metric.
 
 use super::dataset::Dataset;
+use super::isosurface::{contour_2d, surface_3d};
 use super::metrics::{Projection, intersection_points};
 use super::relation::Relation;
 use burn::tensor::Device;
+
+/// Most points drawn for one 3D zero set (a canvas stays quick to redraw and rotate).
+const MAX_SURFACE_POINTS: usize = 6000;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ZeroSet {
+    /// Contour segments (2D).
+    Lines(Vec<[[f32; 2]; 2]>),
+    /// Points on the set (3D and up).
+    Points(Vec<Vec<f32>>),
+}
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Picture {
@@ -13,7 +27,8 @@ pub struct Picture {
     /// Per coordinate (min, max) of the view: the data's box grown by a quarter each side.
     pub bounds: Vec<(f32, f32)>,
     pub data: Vec<Vec<f32>>,
-    pub zero_sets: Vec<Vec<Vec<f32>>>,
+    pub zero_sets: Vec<ZeroSet>,
+    /// Where all relations vanish at once (empty with fewer than two relations).
     pub intersection: Vec<Vec<f32>>,
 }
 
@@ -44,14 +59,23 @@ impl Picture {
         let mut picture = Self::of_data(data);
         let how = |stream: u64| Projection { points: 800, iterations: 25, seed: seed ^ (0x51C7 + stream) };
         for (j, rel) in relations.iter().enumerate() {
-            let (points, _) = intersection_points(std::slice::from_ref(rel), data, how(j as u64), device).await?;
-            picture.zero_sets.push(picture.keep_in_view(points));
+            let set = match picture.dim {
+                2 => ZeroSet::Lines(contour_2d(rel, &picture.bounds, device).await?),
+                3 => {
+                    let points = surface_3d(rel, &picture.bounds, device).await?;
+                    let every = points.len().div_ceil(MAX_SURFACE_POINTS).max(1);
+                    ZeroSet::Points(points.into_iter().step_by(every).collect())
+                }
+                _ => {
+                    let (points, _) = intersection_points(std::slice::from_ref(rel), data, how(j as u64), device).await?;
+                    ZeroSet::Points(picture.keep_in_view(points))
+                }
+            };
+            picture.zero_sets.push(set);
         }
         if relations.len() > 1 {
             let (points, _) = intersection_points(relations, data, how(99), device).await?;
             picture.intersection = picture.keep_in_view(points);
-        } else if let Some(only) = picture.zero_sets.first() {
-            picture.intersection = only.clone();
         }
         Ok(picture)
     }
@@ -80,11 +104,17 @@ mod tests {
         let data = Dataset::synthetic(&config);
         let line = LayerWeights { inputs: 2, outputs: 1, weight: vec![1.0, 0.0], bias: vec![-0.5] };
         let rel = Relation::from_weights(&[line], Activation::Tanh, &Device::flex());
-        let pic = block_on(Picture::compute(&data, &[rel], 1, &Device::flex())).unwrap();
-        assert_eq!(pic.zero_sets.len(), 1);
-        assert!(pic.zero_sets[0].len() > 100, "{} points", pic.zero_sets[0].len());
-        assert!(pic.zero_sets[0].iter().all(|p| (p[0] - 0.5).abs() < 1e-3));
-        assert_eq!(pic.intersection, pic.zero_sets[0]);
+        let pic = block_on(Picture::compute(&data, &[rel.clone()], 1, &Device::flex())).unwrap();
+        let ZeroSet::Lines(lines) = &pic.zero_sets[0] else { panic!("2D zero sets are contours") };
+        assert!(lines.len() > 100, "{} segments", lines.len());
+        assert!(lines.iter().flatten().all(|p| (p[0] - 0.5).abs() < 1e-5));
+        assert!(pic.intersection.is_empty(), "one relation: no intersection to draw");
+        // Two relations: the line x = 0.5 and y = 0.25 meet at one point.
+        let other = LayerWeights { inputs: 2, outputs: 1, weight: vec![0.0, 1.0], bias: vec![-0.25] };
+        let both = [rel, Relation::from_weights(&[other], Activation::Tanh, &Device::flex())];
+        let pic = block_on(Picture::compute(&data, &both, 1, &Device::flex())).unwrap();
+        assert!(!pic.intersection.is_empty());
+        assert!(pic.intersection.iter().all(|p| (p[0] - 0.5).abs() < 1e-3 && (p[1] - 0.25).abs() < 1e-3));
         assert!(pic.data.iter().all(|p| ((p[0] * p[0] + p[1] * p[1]) - 1.0).abs() < 1e-4));
     }
 }

@@ -1,7 +1,7 @@
 //! Drawing with plotters on canvas: the scene (data, zero sets, intersection) in 2D or
 //! as a rotatable 3D view, and the loss chart.
 
-use crate::core::picture::Picture;
+use crate::core::picture::{Picture, ZeroSet};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -45,7 +45,15 @@ pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, shown: &[bool], show
         chart.draw_series(pic.data.iter().map(|p| Circle::new(at(p), 2, DATA_COLOUR.filled()))).map_err(e)?;
         for (j, set) in pic.zero_sets.iter().enumerate().filter(|(j, _)| on(*j)) {
             let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
-            chart.draw_series(set.iter().map(|p| Circle::new(at(p), 1, c.filled()))).map_err(e)?;
+            match set {
+                ZeroSet::Lines(lines) => {
+                    let seg = |s: &[[f32; 2]; 2]| PathElement::new(vec![(s[0][0] as f64, s[0][1] as f64), (s[1][0] as f64, s[1][1] as f64)], c.stroke_width(2));
+                    chart.draw_series(lines.iter().map(seg)).map_err(e)?;
+                }
+                ZeroSet::Points(points) => {
+                    chart.draw_series(points.iter().map(|p| Circle::new(at(p), 1, c.filled()))).map_err(e)?;
+                }
+            }
         }
         if show_intersection && pic.zero_sets.len() > 1 {
             chart.draw_series(pic.intersection.iter().map(|p| Circle::new(at(p), 3, BLACK.filled()))).map_err(e)?;
@@ -64,7 +72,9 @@ pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, shown: &[bool], show
         chart.draw_series(pic.data.iter().map(|p| Circle::new(at(p), 2, DATA_COLOUR.filled()))).map_err(e)?;
         for (j, set) in pic.zero_sets.iter().enumerate().filter(|(j, _)| on(*j)) {
             let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
-            chart.draw_series(set.iter().map(|p| Circle::new(at(p), 2, c.mix(0.55).filled()))).map_err(e)?;
+            if let ZeroSet::Points(points) = set {
+                chart.draw_series(points.iter().map(|p| Circle::new(at(p), 1, c.mix(0.35).filled()))).map_err(e)?;
+            }
         }
         if show_intersection && pic.zero_sets.len() > 1 {
             chart.draw_series(pic.intersection.iter().map(|p| Circle::new(at(p), 3, BLACK.filled()))).map_err(e)?;
