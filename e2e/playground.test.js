@@ -24,6 +24,14 @@ test("a shared link trains the ellipse to two relations", async () => {
   assert.match(rows[2], /^g3.*not kept/);
   const ratio = Number(rows[1].split("\t")[2]);
   assert.ok(ratio > 10, `g2 off/on ratio ${ratio}`);
+  // The live metric chart was drawn (its canvas is not blank).
+  const inked = await page.getByTestId("metrics").evaluate((c) => {
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200) n++;
+    return n;
+  });
+  assert.ok(inked > 2000, `metric chart pixels drawn: ${inked}`);
   await screenshot(page, "trained-ellipse");
   assert.deepEqual(problems, []);
 });

@@ -190,6 +190,14 @@ impl Session {
         self.job.as_ref().map(|j| (self.reports.len(), j.phase, &j.net))
     }
 
+    /// Metrics of the relation in training, as it is now (None between relations): what
+    /// the page charts while a relation learns.
+    pub async fn probe_current(&self) -> Result<Option<RelationMetrics>, String> {
+        let Some(job) = &self.job else { return Ok(None) };
+        let net = job.net.valid();
+        metrics::relation_metrics(&net, &self.kept, &self.dataset, &self.device.clone().inner()).await.map(Some)
+    }
+
     /// Adds an already trained relation as kept, without a report (for benchmarks).
     pub fn keep(&mut self, relation: Relation) {
         self.kept.push(relation.valid());

@@ -1,7 +1,7 @@
 //! The page: backend probe, configuration panel, controls, pictures and metrics.
 
 use super::browser::{choose_backend, now_ms, query, set_query};
-use super::plots::{colour_css, draw_loss, draw_scene};
+use super::plots::{colour_css, draw_loss, draw_metrics, draw_scene};
 use super::runner::RunState;
 use crate::backend::{Backend, BackendKind};
 use super::files;
@@ -422,15 +422,23 @@ fn RelationsTable(run: RunState) -> impl IntoView {
 #[component]
 fn LossChart(run: RunState) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
+    let metrics = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         let history: Vec<_> = run.history.get().iter().map(|p| (p.relation, p.step, p.loss)).collect();
         if let Some(c) = canvas.get() {
             let _ = draw_loss(c, &history);
         }
     });
+    Effect::new(move |_| {
+        let points = run.metric_history.get();
+        if let Some(c) = metrics.get() {
+            let _ = draw_metrics(c, &points);
+        }
+    });
     view! {
-        <section class="card">
-            <canvas node_ref=canvas width="420" height="240" data-testid="loss"></canvas>
+        <section class="card charts">
+            <canvas node_ref=canvas width="420" height="220" data-testid="loss"></canvas>
+            <canvas node_ref=metrics width="420" height="240" data-testid="metrics"></canvas>
         </section>
     }
 }

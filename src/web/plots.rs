@@ -1,6 +1,8 @@
 //! Drawing with plotters on canvas: the scene (data, zero sets, intersection) in 2D or
 //! as a rotatable 3D view, and the loss chart.
 
+use super::runner::MetricPoint;
+use crate::core::metrics::{RATIO_MIN, SIN_MIN};
 use crate::core::picture::{Picture, ZeroSet};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -107,6 +109,45 @@ pub fn draw_loss(canvas: HtmlCanvasElement, history: &[(usize, usize, f64)]) -> 
         let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
         let line = finite.iter().filter(|p| p.0 == j).map(|p| (p.1 as f64, p.2));
         chart.draw_series(LineSeries::new(line, c.stroke_width(2))).map_err(e)?;
+    }
+    root.present().map_err(|e| e.to_string())
+}
+
+/// The live metrics, one line per relation: the off/on residual ratio (log scale) above,
+/// the sine to the span of the kept gradients below, each with its keep threshold dashed.
+pub fn draw_metrics(canvas: HtmlCanvasElement, points: &[MetricPoint]) -> Result<(), String> {
+    let root = area(canvas)?;
+    let finite: Vec<&MetricPoint> = points.iter().filter(|p| p.ratio.is_finite() && p.sin_span.is_finite()).collect();
+    if finite.is_empty() {
+        return Ok(());
+    }
+    let e = |e: DrawingAreaErrorKind<_>| e.to_string();
+    let max_step = finite.iter().map(|p| p.step).max().unwrap_or(1).max(1) as f64;
+    let relations = finite.iter().map(|p| p.relation).max().unwrap_or(0);
+    let (top, bottom) = root.split_vertically(120);
+    let hi = finite.iter().map(|p| p.ratio).fold(10.0, f64::max) * 2.0;
+    let mut ratio = ChartBuilder::on(&top)
+        .margin(6)
+        .y_label_area_size(44)
+        .caption("off/on residual ratio (keep ≥ 5)", ("sans-serif", 13))
+        .build_cartesian_2d(0f64..max_step, (0.5f64..hi).log_scale())
+        .map_err(e)?;
+    ratio.configure_mesh().light_line_style(WHITE.mix(0.0)).y_labels(4).x_labels(0).draw().map_err(e)?;
+    ratio.draw_series(DashedLineSeries::new([(0.0, RATIO_MIN), (max_step, RATIO_MIN)], 4, 3, BLACK.mix(0.5).into())).map_err(e)?;
+    let mut sine = ChartBuilder::on(&bottom)
+        .margin(6)
+        .x_label_area_size(22)
+        .y_label_area_size(44)
+        .caption("sine to the kept span (keep ≥ 0.1)", ("sans-serif", 13))
+        .build_cartesian_2d(0f64..max_step, 0f64..1.05)
+        .map_err(e)?;
+    sine.configure_mesh().light_line_style(WHITE.mix(0.0)).y_labels(3).draw().map_err(e)?;
+    sine.draw_series(DashedLineSeries::new([(0.0, SIN_MIN), (max_step, SIN_MIN)], 4, 3, BLACK.mix(0.5).into())).map_err(e)?;
+    for j in 0..=relations {
+        let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
+        let mine: Vec<&&MetricPoint> = finite.iter().filter(|p| p.relation == j).collect();
+        ratio.draw_series(LineSeries::new(mine.iter().map(|p| (p.step as f64, p.ratio.max(0.5))), c.stroke_width(2)).point_size(2)).map_err(e)?;
+        sine.draw_series(LineSeries::new(mine.iter().map(|p| (p.step as f64, p.sin_span)), c.stroke_width(2)).point_size(2)).map_err(e)?;
     }
     root.present().map_err(|e| e.to_string())
 }

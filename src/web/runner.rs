@@ -33,6 +33,8 @@ pub struct RunState {
     pub reports: RwSignal<Vec<RelationReport>>,
     /// (relation, step, loss)
     pub history: RwSignal<Vec<LossPoint>>,
+    /// Metrics of each relation while it trains (and when it finishes), for the charts.
+    pub metric_history: RwSignal<Vec<MetricPoint>>,
     pub picture: RwSignal<Picture>,
     pub dimension: RwSignal<Option<(usize, usize)>>,
     pub error: RwSignal<Option<String>>,
@@ -41,6 +43,17 @@ pub struct RunState {
     /// The person paused (or has not started) this run.
     paused: RwSignal<bool>,
     generation: RwSignal<u64>,
+}
+
+/// A relation's metrics at one step of its training.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MetricPoint {
+    pub relation: usize,
+    pub step: usize,
+    /// Off/on residual ratio on held-out points (kept only if ≥ 5).
+    pub ratio: f64,
+    /// Median sine of ∇g to the span of the kept gradients (kept only if ≥ 0.1).
+    pub sin_span: f64,
 }
 
 thread_local! {
@@ -57,6 +70,7 @@ impl RunState {
             progress: RwSignal::new(0.0),
             reports: RwSignal::new(Vec::new()),
             history: RwSignal::new(Vec::new()),
+            metric_history: RwSignal::new(Vec::new()),
             picture: RwSignal::new(Picture::default()),
             dimension: RwSignal::new(None),
             error: RwSignal::new(None),
@@ -136,6 +150,7 @@ impl RunState {
         SESSION.with(|s| *s.borrow_mut() = Some(session));
         self.reports.set(Vec::new());
         self.history.set(Vec::new());
+        self.metric_history.set(Vec::new());
         self.finished.set(false);
         self.progress.set(0.0);
         self.dimension.set(None);
@@ -261,10 +276,17 @@ impl RunState {
                 self.status.set(format!("Training g{}: {} step {step}/{of}, loss {loss}", relation + 1, phase.label()));
                 if before / PICTURE_EVERY != after / PICTURE_EVERY {
                     self.redraw(session, true).await?;
+                    if let Some(m) = session.probe_current().await? {
+                        self.metric_history.update(|h| h.push(MetricPoint { relation, step: after, ratio: m.ratio, sin_span: m.sin_span }));
+                    }
                 }
                 Ok(true)
             }
-            Event::RelationFinished { .. } => {
+            Event::RelationFinished { relation } => {
+                if let Some(r) = session.reports().get(relation) {
+                    let point = MetricPoint { relation, step: after, ratio: r.metrics.ratio, sin_span: r.metrics.sin_span };
+                    self.metric_history.update(|h| h.push(point));
+                }
                 self.publish(session).await?;
                 if session.is_finished() {
                     self.finish(session);
