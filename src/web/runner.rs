@@ -94,7 +94,7 @@ impl RunState {
     }
 
     /// Watches for a lost GPU device from a task of its own: work in flight on a lost
-    /// device never completes (and the task driving it is never woken again), so the run
+    /// device fails or never completes, so the run
     /// is rebuilt on the CPU from what the page holds: the config, the reports with their
     /// weights, and the loss history. Training goes on if it was on.
     fn watch_gpu(&self) {
@@ -111,6 +111,7 @@ impl RunState {
             let was_training = !state.paused.get_untracked();
             state.generation.update(|g| *g += 1); // the stuck task's session is dropped
             state.running.set(false);
+            state.error.set(None); // a read that failed with the device is not the person's concern
             let cpu = Backend::cpu();
             if let Some(config) = CONFIG.with(|c| c.borrow().clone()) {
                 let uploaded = config.upload.as_deref().and_then(files::uploaded);
@@ -124,7 +125,6 @@ impl RunState {
                 }
             }
             BACKEND.with(|b| *b.borrow_mut() = Some(cpu));
-            state.error.set(None); // a read that failed with the device is not the person's concern
             let kept = state.reports.get_untracked().iter().filter(|r| r.verdict.is_kept()).count();
             state.status.set(format!("The GPU was lost: the run moved to the CPU with its {kept} kept relation(s)."));
             state.gpu_lost.set(Some(reason));
