@@ -210,9 +210,9 @@ impl Session {
         let mut s = Session::new(config, dataset, device);
         s.kept = reports.iter().filter(|r| r.verdict.is_kept()).map(|r| Relation::from_weights(&r.weights, s.config.activation, device)).collect();
         s.total_steps = history.last().map_or(0, |p| p.step);
-        s.finished = reports.len() >= s.config.max_relations || s.kept.len() >= s.dataset.dim() || reports.last().is_some_and(|r| !r.verdict.is_kept());
         s.reports = reports;
         s.history = history;
+        s.finished = s.is_over();
         s
     }
 
@@ -236,7 +236,7 @@ impl Session {
             self.reports.push(RelationReport { index, verdict: Verdict::Imported, metrics, syzygy_error: None, weights, fidelity });
         }
         self.config.max_relations = self.config.max_relations.max(self.reports.len() + 1);
-        self.finished = self.kept.len() >= self.dataset.dim();
+        self.finished = self.is_over();
         Ok(())
     }
 
@@ -453,12 +453,17 @@ impl Session {
             self.kept.push(net);
             fidelity = metrics::intersection_fidelity(&self.kept, &self.dataset, self.config.seed, &self.device.clone().inner()).await?;
         }
-        let stop = verdict != Verdict::Independent
-            || self.reports.len() + 1 >= self.config.max_relations
-            || self.kept.len() >= self.dataset.dim();
         self.reports.push(RelationReport { index: relation, verdict, metrics, syzygy_error: job.syzygy_error, weights, fidelity });
-        self.finished = stop;
+        self.finished = self.is_over();
         Ok(Event::RelationFinished { relation })
+    }
+
+    /// When a run stops: the last relation was not kept, the relation budget is spent, or
+    /// there are as many relations as coordinates.
+    fn is_over(&self) -> bool {
+        self.reports.last().is_some_and(|r| !r.verdict.is_kept())
+            || self.reports.len() >= self.config.max_relations
+            || self.kept.len() >= self.dataset.dim()
     }
 }
 
