@@ -28,6 +28,11 @@ impl Table {
     }
 }
 
+/// The file name inside a label made by `Table::label`.
+pub fn upload_name(label: &str) -> &str {
+    label.split('~').next().unwrap_or(label)
+}
+
 /// Parses comma-, semicolon-, tab- or space-separated numbers, one point per line.
 /// Blank lines and lines starting with '#' are skipped; a first line of names is a header.
 pub fn parse_points(text: &str) -> Result<Table, String> {

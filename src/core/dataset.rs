@@ -2,6 +2,7 @@
 //! with their distances, and what "the true manifold" is for evaluation.
 
 use super::config::Config;
+use super::csv::upload_name;
 use super::manifold::ManifoldKind;
 use super::points::{OffManifold, PointCloud};
 use super::rng::Rng;
@@ -74,7 +75,7 @@ impl Dataset {
     /// What a person reads: "the ellipse …" or "points.csv (1500 points)".
     pub fn describe(&self, config: &Config) -> String {
         match (&self.truth, &config.upload) {
-            (Truth::Cloud, Some(label)) => format!("{} points of {}", self.train.len() + self.test.len(), label.split('~').next().unwrap_or(label)),
+            (Truth::Cloud, Some(label)) => format!("{} points of {}", self.train.len() + self.test.len(), upload_name(label)),
             _ => format!("{} points of the {}", self.train.len() + self.test.len(), config.manifold.label()),
         }
     }

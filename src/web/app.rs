@@ -6,6 +6,7 @@ use super::runner::RunState;
 use crate::backend::{Backend, BackendKind};
 use super::files;
 use crate::core::config::{Config, limits};
+use crate::core::csv::upload_name;
 use crate::core::export::{self, RelationsFile};
 use crate::core::manifold::ManifoldKind;
 use crate::core::relation::Activation;
@@ -207,11 +208,8 @@ fn DataFiles(
                 Ok(f) => f,
                 Err(e) => return problem.set(Some(format!("{name}: {e}. Nothing was changed."))),
             };
+            // The file's run; reset refuses it when it names uploaded data this page lacks.
             let (mut next, notes) = Config::from_query(&file.config);
-            // The file's run, on this page's data when that is the data it was trained on.
-            if next.upload.is_some() && next.upload.as_deref().and_then(files::uploaded).is_none() {
-                return problem.set(Some(format!("{name}: these relations were learned on uploaded data ({}); upload that file first. Nothing was changed.", next.upload.unwrap_or_default())));
-            }
             next.max_relations = next.max_relations.max(file.relations.iter().filter(|r| r.kept).count() + 1).min(limits::RELATIONS.1);
             if let Err(e) = run.reset(&next) {
                 return problem.set(Some(format!("{name}: {e}. Nothing was changed.")));
@@ -223,18 +221,16 @@ fn DataFiles(
         });
     };
     let save = move |what: &'static str| {
-        let Some((points, relations)) = run.exports() else {
-            return problem.set(Some("busy with a step: try again in a moment".into()));
-        };
-        let stem = config.get_untracked().upload.as_deref().map_or_else(
-            || config.get_untracked().manifold.key().to_string(),
-            |l| l.split('~').next().unwrap_or("points").trim_end_matches(".csv").to_string(),
-        );
+        let current = config.get_untracked();
+        let stem = current.upload.as_deref().map_or_else(|| current.manifold.key(), |l| upload_name(l).trim_end_matches(".csv"));
         let saved = match what {
-            "points" => files::download(&format!("{stem}-points.csv"), "text/csv", &points),
-            _ => files::download(&format!("{stem}-relations.json"), "application/json", &relations),
+            "points" => run.points_csv().map(|text| files::download(&format!("{stem}-points.csv"), "text/csv", &text)),
+            _ => run.relations_json().map(|text| files::download(&format!("{stem}-relations.json"), "application/json", &text)),
         };
-        problem.set(saved.err());
+        problem.set(match saved {
+            Some(result) => result.err(),
+            None => Some("busy with a step: try again in a moment".into()),
+        });
     };
     view! {
         <section class="card files">

@@ -21,6 +21,14 @@ const PICTURE_EVERY: usize = 300;
 thread_local! {
     static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
     static BACKEND: RefCell<Option<Backend>> = const { RefCell::new(None) };
+    /// The configuration of the current run (to rebuild it after a lost GPU).
+    static CONFIG: RefCell<Option<Config>> = const { RefCell::new(None) };
+}
+
+/// The data `config` names, with an upload from this tab or an earlier one.
+fn dataset_for(config: &Config) -> Result<Dataset, String> {
+    let uploaded = config.upload.as_deref().and_then(files::uploaded);
+    Dataset::for_config(config, uploaded.as_ref())
 }
 
 #[derive(Clone, Copy)]
@@ -31,7 +39,6 @@ pub struct RunState {
     /// 0..1 within the current phase.
     pub progress: RwSignal<f64>,
     pub reports: RwSignal<Vec<RelationReport>>,
-    /// (relation, step, loss)
     pub history: RwSignal<Vec<LossPoint>>,
     /// Metrics of each relation while it trains (and when it finishes), for the charts.
     pub metric_history: RwSignal<Vec<MetricPoint>>,
@@ -54,11 +61,6 @@ pub struct MetricPoint {
     pub ratio: f64,
     /// Median sine of ∇g to the span of the kept gradients (kept only if ≥ 0.1).
     pub sin_span: f64,
-}
-
-thread_local! {
-    /// The configuration of the current run (to rebuild it after a lost GPU).
-    static CONFIG: RefCell<Option<Config>> = const { RefCell::new(None) };
 }
 
 impl RunState {
@@ -94,9 +96,9 @@ impl RunState {
     }
 
     /// Watches for a lost GPU device from a task of its own: work in flight on a lost
-    /// device fails or never completes, so the run
-    /// is rebuilt on the CPU from what the page holds: the config, the reports with their
-    /// weights, and the loss history. Training goes on if it was on.
+    /// device fails or never completes, so the run is rebuilt on the CPU from what the
+    /// page holds: the config, the reports with their weights, and the loss history.
+    /// Training goes on if it was on.
     fn watch_gpu(&self) {
         let state = *self;
         leptos::task::spawn_local(async move {
@@ -114,8 +116,7 @@ impl RunState {
             state.error.set(None); // a read that failed with the device is not the person's concern
             let cpu = Backend::cpu();
             if let Some(config) = CONFIG.with(|c| c.borrow().clone()) {
-                let uploaded = config.upload.as_deref().and_then(files::uploaded);
-                match Dataset::for_config(&config, uploaded.as_ref()) {
+                match dataset_for(&config) {
                     Ok(dataset) => {
                         let session = Session::resume(config, dataset, &cpu.device, state.reports.get_untracked(), state.history.get_untracked());
                         state.finished.set(session.is_finished());
@@ -137,8 +138,7 @@ impl RunState {
     /// A fresh session for `config`: same data and initial networks for the same config.
     /// Fails, changing nothing, when the config names uploaded data this page does not have.
     pub fn reset(&self, config: &Config) -> Result<(), String> {
-        let uploaded = config.upload.as_deref().and_then(files::uploaded);
-        let dataset = Dataset::for_config(config, uploaded.as_ref())?;
+        let dataset = dataset_for(config)?;
         self.generation.update(|g| *g += 1);
         self.running.set(false);
         self.paused.set(true);
@@ -185,14 +185,14 @@ impl RunState {
         });
     }
 
-    /// The current run's points as CSV and its relations as JSON (None while a chunk of
-    /// work holds the session).
-    pub fn exports(&self) -> Option<(String, String)> {
-        SESSION.with(|s| {
-            let s = s.borrow();
-            let s = s.as_ref()?;
-            Some((s.dataset().all_points().to_csv(), RelationsFile::from_session(s).to_json()))
-        })
+    /// The current run's points as CSV (None while a chunk of work holds the session).
+    pub fn points_csv(&self) -> Option<String> {
+        SESSION.with(|s| Some(s.borrow().as_ref()?.dataset().all_points().to_csv()))
+    }
+
+    /// The current run's relations as JSON (None while a chunk of work holds the session).
+    pub fn relations_json(&self) -> Option<String> {
+        SESSION.with(|s| Some(RelationsFile::from_session(s.borrow().as_ref()?).to_json()))
     }
 
     /// Shows a session's reports, dimension and zero sets.
