@@ -18,6 +18,10 @@ fn main() {
     let device = Backend::cpu().device;
     let mut session = Session::new(config.clone(), data.clone(), &device);
     block_on(session.run(100, |_, _| {})).expect("training runs");
+    for r in session.reports() {
+        let m = &r.metrics;
+        println!("g{}: {} (ratio {:.1}, on {:.4}, off {:.3}, sin {:.2})", r.index + 1, r.verdict.describe(), m.ratio, m.on_residual, m.off_residual, m.sin_span);
+    }
     let (points, tried) = block_on(metrics::intersection_points(session.kept(), &data, Projection::evaluation(config.seed), &device)).unwrap();
     let mut d: Vec<f64> = points.iter().map(|p| data.distance_to_truth(p)).collect();
     d.sort_by(f64::total_cmp);
@@ -35,5 +39,10 @@ fn main() {
         *v >= *lo as f64 - pad && *v <= *hi as f64 + pad
     });
     let misses: Vec<&Vec<f64>> = points.iter().filter(|p| data.distance_to_truth(p) >= FIDELITY_TOLERANCE).collect();
-    println!("\nmisses: {} ({} inside the sampled box)", misses.len(), misses.iter().filter(|p| in_box(p)).count());
+    println!(
+        "\nmisses: {} ({} inside the sampled box); fidelity {:.1}%",
+        misses.len(),
+        misses.iter().filter(|p| in_box(p)).count(),
+        100.0 * (d.len() - misses.len()) as f64 / d.len() as f64
+    );
 }

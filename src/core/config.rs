@@ -8,7 +8,7 @@ use std::fmt::Display;
 use std::str::FromStr;
 
 /// Bumped when a field changes meaning; older links still load, with a notice.
-pub const QUERY_VERSION: u32 = 1;
+pub const QUERY_VERSION: u32 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Algorithm {
@@ -36,6 +36,16 @@ pub enum Independence {
     Span,
 }
 
+/// How each relation network starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Init {
+    /// A short warm start fits g to a sphere around the data first, so its zero set
+    /// starts closed and consistently oriented: the project's default.
+    Sphere,
+    /// Random weights only, as in the paper (and in links of version 1).
+    Plain,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     pub manifold: ManifoldKind,
@@ -53,6 +63,7 @@ pub struct Config {
     pub independence: Independence,
     /// Weight of the near-manifold negatives that keep the joint zero set tight.
     pub negatives: f64,
+    pub init: Init,
     /// The label of an uploaded point cloud to learn from instead of `manifold`
     /// ("name~rows x dims~fingerprint"). A link carries only the label, never the data.
     pub upload: Option<String>,
@@ -75,6 +86,7 @@ impl Default for Config {
             scale_term: ScaleTerm::Bounded,
             independence: Independence::Span,
             negatives: 1.0,
+            init: Init::Sphere,
             upload: None,
         }
     }
@@ -120,6 +132,15 @@ impl Independence {
     }
 }
 
+impl Init {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Sphere => "sphere",
+            Self::Plain => "plain",
+        }
+    }
+}
+
 impl Config {
     /// The query string that reproduces this configuration (without a leading '?').
     pub fn to_query(&self) -> String {
@@ -140,6 +161,7 @@ impl Config {
             ("scale", self.scale_term.key().to_string()),
             ("indep", self.independence.key().to_string()),
             ("neg", self.negatives.to_string()),
+            ("init", self.init.key().to_string()),
         ]
         .into_iter()
         .chain(self.upload.clone().map(|u| ("data", u)))
@@ -154,6 +176,8 @@ impl Config {
         let mut c = Config::default();
         let mut notes = Vec::new();
         let query = query.trim().trim_start_matches('?');
+        let mut version_1 = false;
+        let mut init_given = false;
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
             let value = percent_decode(raw);
@@ -162,6 +186,7 @@ impl Config {
             match key {
                 "v" => match value.parse::<u32>() {
                     Ok(QUERY_VERSION) => {}
+                    Ok(1) => version_1 = true,
                     _ => n.push(format!("link version '{value}' is not {QUERY_VERSION}: read as version {QUERY_VERSION}")),
                 },
                 "m" => match ManifoldKind::from_key(value) {
@@ -202,12 +227,24 @@ impl Config {
                     _ => n.push(format!("unknown independence term '{value}': using {}", c.independence.key())),
                 },
                 "neg" => c.negatives = number(n, "negatives weight", value, c.negatives, limits::NEGATIVES),
+                "init" => {
+                    init_given = true;
+                    match value {
+                        "sphere" => c.init = Init::Sphere,
+                        "plain" => c.init = Init::Plain,
+                        _ => n.push(format!("unknown initialisation '{value}': using {}", c.init.key())),
+                    }
+                }
                 "data" => match is_upload_label(value) {
                     true => c.upload = Some(value.to_string()),
                     false => n.push(format!("uploaded-data label '{}' is malformed: using the {} instead", clip(value), c.manifold.key())),
                 },
                 _ => n.push(format!("unknown field '{key}' ignored")),
             }
+        }
+        // Version 1 had no warm start: such a link trains as it did then.
+        if version_1 && !init_given {
+            c.init = Init::Plain;
         }
         (c, notes)
     }
@@ -312,6 +349,7 @@ mod tests {
             scale_term: ScaleTerm::Paper,
             independence: Independence::Pairwise,
             negatives: 0.25,
+            init: Init::Plain,
             upload: Some("points.csv~300x4~0123abcd".into()),
         };
         let (back, notes) = Config::from_query(&format!("?{}", c.to_query()));
@@ -333,6 +371,16 @@ mod tests {
         for needle in ["klein", "abc", "outside", "width 0", "zzz", "version", "seed"] {
             assert!(notes.iter().any(|m| m.contains(needle)), "no message mentions {needle}: {notes:#?}");
         }
+    }
+
+    #[test]
+    fn version_1_links_train_as_they_did_then() {
+        // Version 1 had no warm start; it can still be asked for explicitly.
+        let (old, notes) = Config::from_query("v=1&m=circle");
+        assert_eq!((old.init, old.manifold), (Init::Plain, ManifoldKind::Circle));
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(Config::from_query("init=sphere&v=1").0.init, Init::Sphere);
+        assert_eq!(Config::from_query("m=circle").0.init, Init::Sphere, "no version: today's defaults");
     }
 
     #[test]

@@ -77,12 +77,18 @@ impl PointCloud {
         b
     }
 
+    /// The mean point.
+    pub fn centroid(&self) -> Vec<f64> {
+        let n = self.len().max(1) as f64;
+        (0..self.dim)
+            .map(|j| self.values.iter().skip(j).step_by(self.dim).map(|&v| v as f64).sum::<f64>() / n)
+            .collect()
+    }
+
     /// Root-mean-square distance of the points from their centroid: the data's scale.
     pub fn scale(&self) -> f64 {
         let n = self.len().max(1) as f64;
-        let mean: Vec<f64> = (0..self.dim)
-            .map(|j| self.values.iter().skip(j).step_by(self.dim).map(|&v| v as f64).sum::<f64>() / n)
-            .collect();
+        let mean = self.centroid();
         let ss: f64 = self
             .values
             .chunks(self.dim)

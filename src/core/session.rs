@@ -2,7 +2,7 @@
 //! `budget` optimiser steps and returns, so a page can yield to the browser between calls
 //! and a CLI can draw a progress bar. All device reads are async (WebGPU needs that).
 
-use super::config::{Algorithm, Config};
+use super::config::{Algorithm, Config, Init};
 use super::dataset::Dataset;
 use super::loss::{FrozenView, independence, negatives, row_norm, vanishing};
 use super::metrics::{self, Fidelity, RelationMetrics};
@@ -19,6 +19,8 @@ const SYZYGY_ROUNDS: usize = 3;
 const ADVERSARY_STEPS: usize = 400;
 const ADVERSARY_LR: f64 = 3e-3;
 const PUSH_WEIGHT: f64 = 1.0;
+/// The warm start takes this share of the fitting steps.
+const WARM_SHARE: usize = 10;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
@@ -62,6 +64,8 @@ pub struct RelationReport {
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Phase {
+    /// Fitting g_k to a sphere around the data before it learns (init=sphere).
+    Warm,
     /// Training g_k to vanish on the data.
     Fit,
     /// Training the syzygy adversary f to rebuild g_k.
@@ -73,6 +77,7 @@ pub enum Phase {
 impl Phase {
     pub fn label(self) -> String {
         match self {
+            Phase::Warm => "warm start".into(),
             Phase::Fit => "fit".into(),
             Phase::Adversary { round } => format!("syzygy test {}", round + 1),
             Phase::Push { round } => format!("push away {}", round + 1),
@@ -303,7 +308,10 @@ impl Session {
         Job {
             net: Relation::init(&spec, &mut init_rng, &self.device),
             optim: AdamConfig::new().with_epsilon(1e-8).init(),
-            phase: Phase::Fit,
+            phase: match self.config.init {
+                Init::Sphere => Phase::Warm,
+                Init::Plain => Phase::Fit,
+            },
             step: 0,
             adversary: None,
             frozen_target: None,
@@ -314,6 +322,7 @@ impl Session {
 
     fn phase_length(&self, phase: Phase) -> usize {
         match phase {
+            Phase::Warm => (self.config.steps / WARM_SHARE).max(1),
             Phase::Fit => self.config.steps,
             Phase::Adversary { .. } => ADVERSARY_STEPS,
             Phase::Push { .. } => (self.config.steps / 2).max(1),
@@ -331,11 +340,34 @@ impl Session {
     /// One optimiser step of the current phase; returns its (unread) loss.
     fn train_step(&mut self, job: &mut Job) -> Tensor<1> {
         let loss = match job.phase {
+            Phase::Warm => self.warm_step(job),
             Phase::Fit => self.relation_step(job, false),
             Phase::Push { .. } => self.relation_step(job, true),
             Phase::Adversary { .. } => self.adversary_step(job),
         };
         job.step += 1;
+        loss
+    }
+
+    /// Warm start: regress g_k onto (|x − μ|² − r²)/2r, a sphere around the data (centroid
+    /// μ, RMS radius r), on data and off-manifold points. Why: from random weights g_k is
+    /// nearly linear, and as its zero set bends onto a closed manifold the gradient keeps
+    /// the linear function's orientation, so it points inwards on one side of the data
+    /// and outwards on the other. Where the two meet, the zero set must branch, and the
+    /// branches run off as spurious pieces of the joint zero set (on the ellipse: ~83%
+    /// intersection fidelity without the warm start, ~100% with it). A sphere's zero set
+    /// is closed and consistently oriented from the start.
+    fn warm_step(&mut self, job: &mut Job) -> Tensor<1> {
+        let (on, _) = self.batch(&self.on_train.clone(), None);
+        let (off, _) = self.batch(&self.off_train.clone(), None);
+        let x = Tensor::cat(vec![on, off], 0);
+        let mu: Vec<f32> = self.dataset.train.centroid().into_iter().map(|v| v as f32).collect();
+        let mu = Tensor::<2>::from_data(TensorData::new(mu, [1, self.dataset.dim()]), &self.device);
+        let r = self.dataset.scale();
+        let sphere = (x.clone() - mu).square().sum_dim(1).sub_scalar(r * r).div_scalar(2.0 * r);
+        let loss = (job.net.value(x) - sphere).square().mean();
+        let grads = GradientsParams::from_grads(loss.backward(), &job.net);
+        job.net = job.optim.step(self.config.lr, job.net.clone(), grads);
         loss
     }
 
@@ -396,6 +428,7 @@ impl Session {
         let relation = self.reports.len();
         let syzygy = self.config.algorithm == Algorithm::Syzygy && !self.kept.is_empty();
         let next = match job.phase {
+            Phase::Warm => Some(Phase::Fit),
             Phase::Fit if syzygy => Some(Phase::Adversary { round: 0 }),
             Phase::Fit => None,
             Phase::Adversary { round } => {

@@ -10,6 +10,7 @@ use crate::core::csv::upload_name;
 use crate::core::export::{self, RelationsFile};
 use crate::core::manifold::ManifoldKind;
 use crate::core::relation::Activation;
+use crate::core::session::Phase;
 use leptos::ev;
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -301,6 +302,7 @@ fn ConfigPanel(config: RwSignal<Config>, apply: impl Fn(&'static str, String) + 
             {select("alg", "algorithm", vec![("transversality", "transversality (Eq. 2)"), ("syzygy", "restricted syzygies (Eq. 3)")], |c| c.algorithm.key().into())}
             {number("hidden", "hidden layers", |c| c.hidden.iter().map(|h| h.to_string()).collect::<Vec<_>>().join("-"))}
             {select("act", "activation", activations, |c| c.activation.key().into())}
+            {select("init", "initialisation", vec![("sphere", "sphere warm start (default)"), ("plain", "random weights (paper)")], |c| c.init.key().into())}
             {number("rel", "max relations", |c| c.max_relations.to_string())}
             <h2>"Training"</h2>
             {number("lr", "learning rate (Adam)", |c| c.lr.to_string())}
@@ -420,7 +422,8 @@ fn LossChart(run: RunState) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let metrics = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
-        let history: Vec<_> = run.history.get().iter().map(|p| (p.relation, p.step, p.loss)).collect();
+        // The warm start's loss is a regression error, not the relation's loss: left out.
+        let history: Vec<_> = run.history.get().iter().filter(|p| p.phase != Phase::Warm).map(|p| (p.relation, p.step, p.loss)).collect();
         if let Some(c) = canvas.get() {
             let _ = draw_loss(c, &history);
         }
@@ -445,7 +448,7 @@ fn About() -> impl IntoView {
         <section class="card about small">
             <h2>"What you are watching"</h2>
             <p>"Each relation g_k is a small network trained to vanish on the data (mean |g|/‖∇g‖ small) while its gradient stays transversal to the earlier relations' gradients. When a new relation can no longer do both, the run stops: the number of relations kept is the codimension, and N minus it the manifold's dimension."</p>
-            <p>"Departures from the paper's printed losses (each selectable above): a bounded scale term (the printed one is unbounded below), independence measured against the span of the earlier gradients (pairwise sines miss a gradient inside the span), near-manifold negatives so the joint zero set does not grow extra pieces, and a measured rank test alongside the syzygy adversary. A link reproduces data and initial networks exactly; training agrees closely, not bit for bit, across WebGPU and CPU."</p>
+            <p>"Departures from the paper's printed losses (each selectable above): a bounded scale term (the printed one is unbounded below), independence measured against the span of the earlier gradients (pairwise sines miss a gradient inside the span), near-manifold negatives so the joint zero set does not grow extra pieces, a warm start that fits each relation to a sphere around the data first (from random weights its zero set wraps the data with the wrong orientation on one side and branches off into spurious pieces), and a measured rank test alongside the syzygy adversary. A link reproduces data and initial networks exactly; training agrees closely, not bit for bit, across WebGPU and CPU."</p>
         </section>
     }
 }
