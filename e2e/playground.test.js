@@ -53,6 +53,8 @@ test("edited fields go into the URL and a reload reproduces them", async () => {
   const { page, problems } = await openPage(browser, `${server.url}?backend=cpu`);
   await ready(page);
   await page.locator("[data-field=m]").selectOption("torus");
+  assert.match(await page.locator(".hint").textContent(), /wider network.*96-96/, "the torus comes with its advice");
+  await page.locator("[data-field=init]").selectOption("plain");
   await page.locator("[data-field=seed]").fill("7");
   await page.locator("[data-field=seed]").press("Enter");
   await page.locator("[data-field=hidden]").fill("16-8");
@@ -61,10 +63,12 @@ test("edited fields go into the URL and a reload reproduces them", async () => {
   const url = new URL(page.url());
   assert.equal(url.searchParams.get("m"), "torus");
   assert.equal(url.searchParams.get("seed"), "7");
+  assert.equal(url.searchParams.get("init"), "plain");
   await page.reload();
   await ready(page);
   assert.equal(await page.locator("[data-field=seed]").inputValue(), "7");
   assert.equal(await page.locator("[data-field=hidden]").inputValue(), "16-8");
   assert.equal(await page.locator("[data-field=m]").inputValue(), "torus");
+  assert.equal(await page.locator("[data-field=init]").inputValue(), "plain");
   assert.deepEqual(problems, []);
 });

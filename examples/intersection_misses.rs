@@ -20,7 +20,7 @@ fn main() {
     block_on(session.run(100, |_, _| {})).expect("training runs");
     for r in session.reports() {
         let m = &r.metrics;
-        println!("g{}: {} (ratio {:.1}, on {:.4}, off {:.3}, sin {:.2})", r.index + 1, r.verdict.describe(), m.ratio, m.on_residual, m.off_residual, m.sin_span);
+        println!("g{}: {} (ratio {:.1}, near/on {:.1}, on {:.4}, off {:.3}, sin {:.2})", r.index + 1, r.verdict.describe(), m.ratio, m.near_ratio, m.on_residual, m.off_residual, m.sin_span);
     }
     let (points, tried) = block_on(metrics::intersection_points(session.kept(), &data, Projection::evaluation(config.seed), &device)).unwrap();
     let mut d: Vec<f64> = points.iter().map(|p| data.distance_to_truth(p)).collect();

@@ -100,7 +100,12 @@ mod native {
         println!("config:  {}", config.to_query());
         match &config.upload {
             Some(label) => println!("data:    {label}"),
-            None => println!("truth:   {}", config.manifold.equations().join(",  ")),
+            None => {
+                println!("truth:   {}", config.manifold.equations().join(",  "));
+                if let Some(hint) = config.manifold.hint() {
+                    eprintln!("note: {hint}");
+                }
+            }
         }
         let dataset = Dataset::for_config(&config, points.as_ref())?;
         if let Some(path) = &data_out {

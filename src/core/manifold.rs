@@ -104,6 +104,17 @@ impl ManifoldKind {
         }
     }
 
+    /// Advice for a manifold the default network does not learn, as measured with
+    /// `examples/intersection_misses.rs`.
+    pub fn hint(self) -> Option<&'static str> {
+        match self {
+            // 64-64 stalls at an on-data residual of ~0.08: one relation, fitted poorly
+            // (fidelity ~5%); 96-96 and 128-128 reach ~0.009 (fidelity ~75%).
+            Self::Torus => Some("The torus needs a wider network than the default: hidden layers 96-96 or more."),
+            _ => None,
+        }
+    }
+
     /// The true equations evaluated at a point (zero on the manifold).
     pub fn residuals(self, p: &[f64]) -> Vec<f64> {
         match self {

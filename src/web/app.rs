@@ -295,6 +295,7 @@ fn ConfigPanel(config: RwSignal<Config>, apply: impl Fn(&'static str, String) + 
                 Some(label) => format!("learning from your data: {label}"),
                 None => config.get().manifold.equations().join(";  "),
             }}</p>
+            {move || config.get().upload.is_none().then(|| config.get().manifold.hint()).flatten().map(|h| view! { <p class="small notice hint">{h}</p> })}
             {number("n", "samples", |c| c.samples.to_string())}
             {number("noise", "noise (std)", |c| c.noise.to_string())}
             {number("seed", "seed", |c| c.seed.to_string())}
