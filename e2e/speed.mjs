@@ -6,7 +6,8 @@ import { serveDist, launch, openPage } from "./harness.js";
 const server = await serveDist();
 const browser = await launch();
 for (const backend of ["gpu", "cpu"]) {
-  const link = `${server.url}?m=ellipse&steps=5000&rel=1${backend === "cpu" ? "&backend=cpu" : ""}`;
+  // init=plain: the fit's steps only (a warm start would reset the step count midway).
+  const link = `${server.url}?m=ellipse&steps=5000&rel=1&init=plain${backend === "cpu" ? "&backend=cpu" : ""}`;
   const { page } = await openPage(browser, link);
   await page.getByTestId("status").filter({ hasText: /^Ready/ }).waitFor({ timeout: 120_000 });
   const name = await page.getByTestId("backend-name").innerText();

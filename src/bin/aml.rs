@@ -17,7 +17,7 @@ fn main() -> std::process::ExitCode {
 mod native {
     use aml_playground::backend::Backend;
     use aml_playground::core::block_on;
-    use aml_playground::core::config::Config;
+    use aml_playground::core::config::{Config, Init};
     use aml_playground::core::dataset::Dataset;
     use aml_playground::core::csv::parse_points;
     use aml_playground::core::export::RelationsFile;
@@ -206,6 +206,8 @@ mod native {
                 batch: 1024,
                 hidden: vec![64, 64],
                 steps: 1_000_000,
+                // Time the fit's steps, not a warm start's.
+                init: Init::Plain,
                 ..Config::default()
             };
             let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &backend.device);
