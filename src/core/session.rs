@@ -19,7 +19,7 @@ const SYZYGY_ROUNDS: usize = 3;
 const ADVERSARY_STEPS: usize = 400;
 const ADVERSARY_LR: f64 = 3e-3;
 const PUSH_WEIGHT: f64 = 1.0;
-/// The warm start takes this share of the fitting steps.
+/// The warm start lasts 1/WARM_SHARE of the fitting steps.
 const WARM_SHARE: usize = 10;
 
 #[derive(Clone, Debug, PartialEq)]
