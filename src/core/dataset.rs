@@ -92,7 +92,7 @@ impl Dataset {
     /// Distance of a point to the true manifold (the nearest data point for a user's cloud).
     pub fn distance_to_truth(&self, p: &[f64]) -> f64 {
         match &self.truth {
-            Truth::Known(kind) => kind.distance(p).unwrap_or_else(|| self.train.nearest_distance(p)),
+            Truth::Known(kind) => kind.distance(p),
             Truth::Cloud => self.train.nearest_distance(p),
         }
     }

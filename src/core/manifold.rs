@@ -1,6 +1,7 @@
 //! Synthetic manifolds: seeded samplers, their true defining equations (for evaluation
 //! only; training never sees them) and the distance of a point to the true set.
 
+use super::linalg::solve;
 use super::points::PointCloud;
 use super::rng::Rng;
 use std::f64::consts::{PI, TAU};
@@ -190,7 +191,7 @@ impl ManifoldKind {
     /// Euclidean distance from `p` to the true manifold: exact where a formula exists,
     /// against a dense noise-free reference curve for the curves (error well under 0.01),
     /// by a least-squares fit of the state for the pendulum set.
-    pub fn distance(self, p: &[f64]) -> Option<f64> {
+    pub fn distance(self, p: &[f64]) -> f64 {
         let curve_distance = |at: &dyn Fn(f64) -> [f64; 3], lo: f64, hi: f64| {
             let steps = 4000;
             let mut best = f64::INFINITY;
@@ -200,7 +201,7 @@ impl ManifoldKind {
             }
             best.sqrt()
         };
-        Some(match self {
+        match self {
             Self::Circle => (norm2(p).sqrt() - 1.0).abs(),
             Self::Sphere => (norm2(p).sqrt() - 1.0).abs(),
             Self::Torus => {
@@ -212,7 +213,7 @@ impl ManifoldKind {
             Self::Helix => curve_distance(&helix_at, -1.0, 1.0),
             Self::TwistedCubic => curve_distance(&twisted_cubic_at, -1.0, 1.0),
             Self::Pendulum => pendulum_distance(p),
-        })
+        }
     }
 }
 
@@ -278,8 +279,8 @@ fn pendulum_distance(p: &[f64]) -> f64 {
                 let (point, j) = pendulum_at(q);
                 let r: Vec<f64> = point.iter().zip(p).map(|(a, b)| a - b).collect();
                 // (JᵀJ + λI) δ = −Jᵀr
-                let mut m = [[0.0; 3]; 3];
-                let mut g = [0.0; 3];
+                let mut m = vec![vec![0.0; 3]; 3];
+                let mut g = vec![0.0; 3];
                 for (row, ri) in j.iter().zip(&r) {
                     for a in 0..3 {
                         g[a] -= row[a] * ri;
@@ -289,7 +290,7 @@ fn pendulum_distance(p: &[f64]) -> f64 {
                     }
                 }
                 (0..3).for_each(|a| m[a][a] += damping);
-                let Some(step) = solve3(m, g) else { break };
+                let step = solve(m, g);
                 let next = clamp([q[0] + step[0], q[1] + step[1], q[2] + step[2]]);
                 let f_next = sq_dist(next);
                 if f_next < f {
@@ -301,23 +302,6 @@ fn pendulum_distance(p: &[f64]) -> f64 {
             f.sqrt()
         })
         .fold(f64::INFINITY, f64::min)
-}
-
-/// Cramer's rule for a 3×3 system; None when it is singular.
-fn solve3(m: [[f64; 3]; 3], b: [f64; 3]) -> Option<[f64; 3]> {
-    let det = |m: [[f64; 3]; 3]| {
-        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
-    };
-    let d = det(m);
-    if d.abs() < 1e-300 {
-        return None;
-    }
-    Some(std::array::from_fn(|c| {
-        let mut mc = m;
-        (0..3).for_each(|r| mc[r][c] = b[r]);
-        det(mc) / d
-    }))
 }
 
 fn norm2(p: &[f64]) -> f64 {
@@ -343,9 +327,8 @@ mod tests {
                 for r in kind.residuals(&p) {
                     assert!(r.abs() < 1e-4, "{kind:?}: residual {r} at {p:?}");
                 }
-                if let Some(d) = kind.distance(&p) {
-                    assert!(d < 0.01, "{kind:?}: distance {d} at {p:?}");
-                }
+                let d = kind.distance(&p);
+                assert!(d < 0.01, "{kind:?}: distance {d} at {p:?}");
             }
         }
     }
@@ -354,7 +337,7 @@ mod tests {
     fn points_off_the_set_are_far_and_violate_an_equation() {
         let far = [0.3, 2.5, -1.7];
         for kind in [ManifoldKind::Ellipse, ManifoldKind::Sphere, ManifoldKind::Helix] {
-            assert!(kind.distance(&far).unwrap() > 0.5, "{kind:?}");
+            assert!(kind.distance(&far) > 0.5, "{kind:?}");
             assert!(kind.residuals(&far).iter().any(|r| r.abs() > 0.1), "{kind:?}");
         }
     }
@@ -382,10 +365,10 @@ mod tests {
             let dir: Vec<f64> = (0..7).map(|_| rng.normal()).collect();
             let n = norm2(&dir).sqrt();
             let off: Vec<f64> = p.iter().zip(&dir).map(|(x, d)| x + 0.03 * d / n).collect();
-            let d = kind.distance(&off).unwrap();
+            let d = kind.distance(&off);
             assert!(d <= 0.03 + 1e-9 && d <= dense.nearest_distance(&off) + 1e-9, "{d}");
         }
-        assert!(kind.distance(&[2.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0]).unwrap() > 1.0, "twice the unit circle is far");
+        assert!(kind.distance(&[2.0, 0.0, 0.0, 0.0, 2.0, 0.0, 0.0]) > 1.0, "twice the unit circle is far");
     }
 
     #[test]
@@ -395,7 +378,7 @@ mod tests {
         let c = ManifoldKind::Torus.sample(50, 0.05, &mut Rng::new(6));
         assert_eq!(a, b);
         assert_ne!(a, c);
-        let mean_d: f64 = a.rows_f64().map(|p| ManifoldKind::Torus.distance(&p).unwrap()).sum::<f64>() / 50.0;
+        let mean_d: f64 = a.rows_f64().map(|p| ManifoldKind::Torus.distance(&p)).sum::<f64>() / 50.0;
         assert!(mean_d > 0.01 && mean_d < 0.15, "mean distance {mean_d}");
     }
 

@@ -1,6 +1,7 @@
 //! How good a learned relation is, and how good the intersection of all kept relations is.
 
 use super::dataset::Dataset;
+use super::linalg::solve;
 use super::loss::{FrozenView, row_norm, span_sin_sq};
 use super::points::OffManifold;
 use super::relation::{Relation, read_vec};
@@ -208,31 +209,6 @@ fn gauss_newton_step(g: &[f64], j: &[Vec<f64>]) -> Vec<f64> {
     }
     let y = solve(a, g.to_vec());
     (0..dim).map(|c| -(0..k).map(|r| j[r][c] * y[r]).sum::<f64>()).collect()
-}
-
-/// Gaussian elimination with partial pivoting for the small k×k systems above.
-fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
-    let n = b.len();
-    for col in 0..n {
-        let pivot = (col..n).max_by(|&r, &s| a[r][col].abs().total_cmp(&a[s][col].abs())).unwrap_or(col);
-        a.swap(col, pivot);
-        b.swap(col, pivot);
-        let p = if a[col][col].abs() < 1e-300 { 1e-300 } else { a[col][col] };
-        for r in col + 1..n {
-            let f = a[r][col] / p;
-            for c in col..n {
-                a[r][c] -= f * a[col][c];
-            }
-            b[r] -= f * b[col];
-        }
-    }
-    let mut x = vec![0.0; n];
-    for r in (0..n).rev() {
-        let s: f64 = (r + 1..n).map(|c| a[r][c] * x[c]).sum();
-        let p = if a[r][r].abs() < 1e-300 { 1e-300 } else { a[r][r] };
-        x[r] = (b[r] - s) / p;
-    }
-    x
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {

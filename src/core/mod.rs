@@ -7,6 +7,7 @@ pub mod csv;
 pub mod dataset;
 pub mod export;
 pub mod isosurface;
+pub mod linalg;
 pub mod loss;
 pub mod manifold;
 pub mod metrics;
