@@ -129,6 +129,8 @@ pub struct Session {
     off_train: Tensor<2>,
     off_train_distance: Tensor<2>,
     near_train: Tensor<2>,
+    /// The training data's centroid as [1, N], for the warm start's sphere.
+    centroid: Tensor<2>,
 }
 
 impl Session {
@@ -142,8 +144,11 @@ impl Session {
             &device,
         );
         let near_train = dataset.off_train.near().to_tensor(&device);
+        let centroid: Vec<f32> = dataset.train.centroid().into_iter().map(|v| v as f32).collect();
+        let centroid = Tensor::from_data(TensorData::new(centroid, [1, dataset.dim()]), &device);
         Self {
             near_train,
+            centroid,
             rng: Rng::new(config.seed).fork(3),
             config,
             dataset,
@@ -361,10 +366,8 @@ impl Session {
         let (on, _) = self.batch(&self.on_train.clone(), None);
         let (off, _) = self.batch(&self.off_train.clone(), None);
         let x = Tensor::cat(vec![on, off], 0);
-        let mu: Vec<f32> = self.dataset.train.centroid().into_iter().map(|v| v as f32).collect();
-        let mu = Tensor::<2>::from_data(TensorData::new(mu, [1, self.dataset.dim()]), &self.device);
         let r = self.dataset.scale();
-        let sphere = (x.clone() - mu).square().sum_dim(1).sub_scalar(r * r).div_scalar(2.0 * r);
+        let sphere = (x.clone() - self.centroid.clone()).square().sum_dim(1).sub_scalar(r * r).div_scalar(2.0 * r);
         let loss = (job.net.value(x) - sphere).square().mean();
         let grads = GradientsParams::from_grads(loss.backward(), &job.net);
         job.net = job.optim.step(self.config.lr, job.net.clone(), grads);
