@@ -144,8 +144,12 @@ impl OffManifold {
     /// The near-manifold half (a data point plus an offset): where the syzygy test is
     /// meaningful, since g_k = Σ c_j g_j holds near the manifold, not on far-off sheets.
     pub fn near(&self) -> PointCloud {
-        let rows: Vec<usize> = (0..self.points.len()).step_by(2).collect();
-        self.points.select(&rows)
+        self.points.select(&self.near_rows())
+    }
+
+    /// Which rows of `points` are the near-manifold half (the sampler alternates).
+    pub fn near_rows(&self) -> Vec<usize> {
+        (0..self.points.len()).step_by(2).collect()
     }
 
     pub fn sample(data: &PointCloud, n: usize, rng: &mut Rng) -> Self {
