@@ -28,7 +28,7 @@ fn config_is_within_limits(c: &Config) -> bool {
 /// Query-like text: real keys with arbitrary values, and arbitrary keys.
 fn query() -> impl Strategy<Value = String> {
     let key = prop_oneof![
-        prop::sample::select(vec!["v", "m", "n", "noise", "seed", "alg", "hidden", "act", "lr", "steps", "rel", "batch", "scale", "indep", "neg", "data"])
+        prop::sample::select(vec!["v", "m", "n", "noise", "seed", "alg", "hidden", "act", "lr", "steps", "rel", "batch", "scale", "indep", "neg", "init", "stop", "data"])
             .prop_map(String::from),
         "[a-z%]{0,6}",
     ];
@@ -56,6 +56,7 @@ fn small_file() -> RelationsFile {
             index: 0,
             kept: true,
             verdict: "independent: kept".into(),
+            stopped: None,
             on_residual: Some(0.1),
             off_residual: None,
             sin_span: Some(1.0),

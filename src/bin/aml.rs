@@ -1,7 +1,7 @@
 //! The native command line on the same core as the page.
 //!
 //!   aml [QUERY] [--backend cpu|gpu] [--relations FILE.json] [--data FILE.csv] [--quiet]
-//!   aml bench [--backend cpu|gpu|all] [--steps N]
+//!   aml bench [--backend cpu|gpu|all] [--steps N] [--batch N] [--no-verdicts]
 //!
 //! QUERY is the page's URL query, e.g. "m=ellipse&n=2048&seed=1&alg=syzygy".
 
@@ -17,7 +17,7 @@ fn main() -> std::process::ExitCode {
 mod native {
     use aml_playground::backend::Backend;
     use aml_playground::core::block_on;
-    use aml_playground::core::config::{Config, Init};
+    use aml_playground::core::config::{Config, Init, Stopping};
     use aml_playground::core::dataset::Dataset;
     use aml_playground::core::csv::parse_points;
     use aml_playground::core::export::RelationsFile;
@@ -32,7 +32,7 @@ mod native {
     const USAGE: &str = "usage:
       aml [QUERY] [--backend cpu|gpu] [--input POINTS.csv] [--import FILE.json]
           [--relations FILE.json] [--data FILE.csv] [--quiet]
-      aml bench [--backend cpu|gpu|all] [--steps N]
+      aml bench [--backend cpu|gpu|all] [--steps N] [--batch N] [--no-verdicts]
     QUERY is the page's URL query, e.g. 'm=ellipse&n=2048&seed=1&alg=syzygy'.
     --input learns from your own points (2 to 16 columns) instead of a manifold;
     --import starts from the relations of an earlier run and goes on from there;
@@ -149,14 +149,14 @@ mod native {
             }
             Event::RelationFinished { relation } => {
                 let r = &session.reports()[*relation];
-                eprintln!("\r  g{}: {}{}", relation + 1, r.verdict.describe(), " ".repeat(50));
+                eprintln!("\r  g{}: {} ({}){}", relation + 1, r.verdict.describe(), r.stop.describe(), " ".repeat(30));
             }
             Event::Finished => {}
         }
     }
 
     fn print_summary(session: &Session, seconds: f64) {
-        println!("\nrelation  verdict      |g|/|v| on   off      ratio    sin(span)  syzygy err  fidelity");
+        println!("\nrelation  verdict      |g|/|v| on   off      ratio    sin(span)  syzygy err  steps  fidelity");
         for r in session.reports() {
             let m = &r.metrics;
             let verdict = match r.verdict {
@@ -168,12 +168,13 @@ mod native {
             let syz = r.syzygy_error.map(|e| format!("{e:.3}")).unwrap_or_else(|| "-".into());
             let fid = r.fidelity.as_ref().map(|f| format!("{:.1}% of {}", 100.0 * f.within, f.converged)).unwrap_or_else(|| "-".into());
             println!(
-                "g{:<8} {verdict:<12} {:<12.5} {:<8.4} {:<8.1} {:<10.3} {syz:<11} {fid}",
+                "g{:<8} {verdict:<12} {:<12.5} {:<8.4} {:<8.1} {:<10.3} {syz:<11} {:<6} {fid}",
                 r.index + 1,
                 m.on_residual,
                 m.off_residual,
                 m.ratio,
-                m.sin_span
+                m.sin_span,
+                r.steps
             );
         }
         println!(
@@ -184,45 +185,102 @@ mod native {
         );
     }
 
-    /// Training steps per second for batch 1024 and a 3-64-64-1 MLP: one step of g_2 with
-    /// g_1 frozen (the transversality loss with negatives), per backend.
+    /// Two benchmarks per backend. Steps/s: one step of g_2 with g_1 frozen (the
+    /// transversality loss with negatives), batch `--batch`, MLP 3-64-64-1. Time to verdict:
+    /// whole default runs, with early stopping and with every relation running its steps.
     fn bench(args: &[String]) -> Result<(), String> {
         let mut args = args.to_vec();
         let which = take_option(&mut args, "--backend")?.unwrap_or_else(|| "all".into());
-        let steps: usize = take_option(&mut args, "--steps")?.map(|s| s.parse().map_err(|_| "--steps needs a number")).transpose()?.unwrap_or(200);
+        let number = |v: Option<String>, what: &str, default: usize| -> Result<usize, String> {
+            v.map(|s| s.parse().map_err(|_| format!("{what} needs a number"))).transpose().map(|n| n.unwrap_or(default))
+        };
+        let steps = number(take_option(&mut args, "--steps")?, "--steps", 200)?;
+        let batch = number(take_option(&mut args, "--batch")?, "--batch", 1024)?;
+        let verdicts = !args.iter().any(|a| a == "--no-verdicts");
         let names: Vec<&str> = if which == "all" { vec!["cpu", "gpu"] } else { vec![which.as_str()] };
-        println!("benchmark: batch 1024, MLP 3-64-64-1 tanh, training g2 with g1 frozen, {steps} timed steps");
+        let mut backends = Vec::new();
         for name in names {
-            let backend = match block_on(Backend::by_name(name)) {
-                Ok(b) => b,
-                Err(e) => {
-                    println!("{name:>4}: skipped ({e})");
-                    continue;
-                }
-            };
-            let config = Config {
-                manifold: ManifoldKind::Ellipse,
-                samples: 4096,
-                batch: 1024,
-                hidden: vec![64, 64],
-                steps: 1_000_000,
-                // Time the fit's steps, not a warm start's.
-                init: Init::Plain,
-                ..Config::default()
-            };
-            let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &backend.device);
-            let spec = NetSpec { input: 3, hidden: vec![64, 64], activation: Activation::Tanh };
-            session.keep(Relation::init(&spec, &mut Rng::new(5), &backend.device));
-            block_on(session.work(20))?; // warm-up: kernels compiled, memory pools filled
-            let started = Instant::now();
-            let mut done = 0;
-            while done < steps {
-                block_on(session.work(50.min(steps - done)))?; // each call ends with a read, so timings include the device
-                done += 50.min(steps - done);
+            match block_on(Backend::by_name(name)) {
+                Ok(b) => backends.push(b),
+                Err(e) => println!("{name:>4}: skipped ({e})"),
             }
-            let secs = started.elapsed().as_secs_f64();
-            println!("{name:>4}: {:>8.1} steps/s  {:>7.2} ms/step  ({})", steps as f64 / secs, 1e3 * secs / steps as f64, backend.description);
+        }
+        println!("steps/s: batch {batch}, MLP 3-64-64-1 tanh, training g2 with g1 frozen, {steps} timed steps");
+        for backend in &backends {
+            let secs = step_seconds(backend, batch, steps)?;
+            println!("  {:<40} {:>8.1} steps/s  {:>7.2} ms/step", backend.description, steps as f64 / secs, 1e3 * secs / steps as f64);
+        }
+        if !verdicts {
+            return Ok(());
+        }
+        println!("\ntime to verdict: default settings, wall time from the first step to the last verdict");
+        println!("  {:<28} {:<6} {:<5} {:>8}  {:<9} {:<24} steps/s by phase", "case", "stop", "dev", "seconds", "kept", "steps per relation");
+        let cases = ["m=ellipse", "m=ellipse&alg=syzygy", "m=circle", "m=sphere"];
+        for backend in &backends {
+            for case in cases {
+                for stop in ["early", "steps"] {
+                    let (config, _) = Config::from_query(&format!("{case}&stop={stop}"));
+                    let row = time_to_verdict(backend, config)?;
+                    println!("  {case:<28} {stop:<6} {:<5} {row}", if backend.kind == aml_playground::backend::BackendKind::Gpu { "gpu" } else { "cpu" });
+                }
+            }
         }
         Ok(())
+    }
+
+    fn step_seconds(backend: &Backend, batch: usize, steps: usize) -> Result<f64, String> {
+        let config = Config {
+            manifold: ManifoldKind::Ellipse,
+            samples: 4096,
+            batch,
+            hidden: vec![64, 64],
+            steps: 1_000_000,
+            // Time the fit's steps: no warm start, no early stop.
+            init: Init::Plain,
+            stopping: Stopping::Steps,
+            ..Config::default()
+        };
+        let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &backend.device);
+        let spec = NetSpec { input: 3, hidden: vec![64, 64], activation: Activation::Tanh };
+        session.keep(Relation::init(&spec, &mut Rng::new(5), &backend.device));
+        block_on(session.work(20))?; // warm-up: kernels compiled, memory pools filled
+        let started = Instant::now();
+        let mut done = 0;
+        while done < steps {
+            block_on(session.work(50.min(steps - done)))?; // each call ends with a read, so timings include the device
+            done += 50.min(steps - done);
+        }
+        Ok(started.elapsed().as_secs_f64())
+    }
+
+    /// One whole run: "seconds  kept  steps per relation  steps/s by phase".
+    fn time_to_verdict(backend: &Backend, config: Config) -> Result<String, String> {
+        let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &backend.device);
+        let mut phases: Vec<(String, usize, f64)> = Vec::new();
+        let started = Instant::now();
+        loop {
+            let steps_before: usize = session.history().last().map_or(0, |p| p.step);
+            let t = Instant::now();
+            let event = block_on(session.work(50))?;
+            let took = t.elapsed().as_secs_f64();
+            let Some(last) = session.history().last() else { break };
+            let steps = last.step - steps_before;
+            let phase = last.phase.label().split(' ').next().unwrap_or("").to_string(); // "syzygy test 2": "syzygy"
+            match phases.iter_mut().find(|p| p.0 == phase) {
+                Some(p) => {
+                    p.1 += steps;
+                    p.2 += took;
+                }
+                None => phases.push((phase, steps, took)),
+            }
+            if event == Event::Finished || session.is_finished() {
+                break;
+            }
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let kept = format!("{} of {}", session.kept().len(), session.reports().len());
+        let per_relation: Vec<String> = session.reports().iter().map(|r| r.steps.to_string()).collect();
+        let rates: Vec<String> = phases.iter().filter(|p| p.1 > 0).map(|(name, steps, secs)| format!("{name} {:.0}", *steps as f64 / secs)).collect();
+        Ok(format!("{seconds:>8.1}  {kept:<9} {:<24} {}", per_relation.join(" + "), rates.join(", ")))
     }
 }

@@ -8,7 +8,7 @@ use std::fmt::Display;
 use std::str::FromStr;
 
 /// Bumped when a field changes meaning; older links still load, with a notice.
-pub const QUERY_VERSION: u32 = 2;
+pub const QUERY_VERSION: u32 = 3;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Algorithm {
@@ -46,6 +46,16 @@ pub enum Init {
     Plain,
 }
 
+/// When a relation's training ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stopping {
+    /// As soon as it clearly passes its keep tests on held-out points and its fit stops
+    /// improving, or clearly cannot vanish; `steps` is the cap: the project's default.
+    Early,
+    /// After all `steps` (links of versions 1 and 2).
+    Steps,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     pub manifold: ManifoldKind,
@@ -64,6 +74,7 @@ pub struct Config {
     /// Weight of the near-manifold negatives that keep the joint zero set tight.
     pub negatives: f64,
     pub init: Init,
+    pub stopping: Stopping,
     /// The label of an uploaded point cloud to learn from instead of `manifold`
     /// ("name~rows x dims~fingerprint"). A link carries only the label, never the data.
     pub upload: Option<String>,
@@ -87,6 +98,7 @@ impl Default for Config {
             independence: Independence::Span,
             negatives: 1.0,
             init: Init::Sphere,
+            stopping: Stopping::Early,
             upload: None,
         }
     }
@@ -141,6 +153,15 @@ impl Init {
     }
 }
 
+impl Stopping {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Early => "early",
+            Self::Steps => "steps",
+        }
+    }
+}
+
 impl Config {
     /// The query string that reproduces this configuration (without a leading '?').
     pub fn to_query(&self) -> String {
@@ -162,6 +183,7 @@ impl Config {
             ("indep", self.independence.key().to_string()),
             ("neg", self.negatives.to_string()),
             ("init", self.init.key().to_string()),
+            ("stop", self.stopping.key().to_string()),
         ]
         .into_iter()
         .chain(self.upload.clone().map(|u| ("data", u)))
@@ -176,8 +198,9 @@ impl Config {
         let mut c = Config::default();
         let mut notes = Vec::new();
         let query = query.trim().trim_start_matches('?');
-        let mut version_1 = false;
+        let mut version = QUERY_VERSION;
         let mut init_given = false;
+        let mut stop_given = false;
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
             let value = percent_decode(raw);
@@ -185,8 +208,7 @@ impl Config {
             let n = &mut notes;
             match key {
                 "v" => match value.parse::<u32>() {
-                    Ok(QUERY_VERSION) => {}
-                    Ok(1) => version_1 = true,
+                    Ok(v @ 1..=QUERY_VERSION) => version = v,
                     _ => n.push(format!("link version '{value}' is not {QUERY_VERSION}: read as version {QUERY_VERSION}")),
                 },
                 "m" => match ManifoldKind::from_key(value) {
@@ -235,6 +257,14 @@ impl Config {
                         _ => n.push(format!("unknown initialisation '{value}': using {}", c.init.key())),
                     }
                 }
+                "stop" => {
+                    stop_given = true;
+                    match value {
+                        "early" => c.stopping = Stopping::Early,
+                        "steps" => c.stopping = Stopping::Steps,
+                        _ => n.push(format!("unknown stopping rule '{value}': using {}", c.stopping.key())),
+                    }
+                }
                 "data" => match is_upload_label(value) {
                     true => c.upload = Some(value.to_string()),
                     false => n.push(format!("uploaded-data label '{}' is malformed: using the {} instead", clip(value), c.manifold.key())),
@@ -242,9 +272,13 @@ impl Config {
                 _ => n.push(format!("unknown field '{key}' ignored")),
             }
         }
-        // Version 1 had no warm start: such a link trains as it did then.
-        if version_1 && !init_given {
+        // Older links train as they did then: version 1 had no warm start, versions 1
+        // and 2 ran every relation for all its steps.
+        if version == 1 && !init_given {
             c.init = Init::Plain;
+        }
+        if version <= 2 && !stop_given {
+            c.stopping = Stopping::Steps;
         }
         (c, notes)
     }
@@ -350,6 +384,7 @@ mod tests {
             independence: Independence::Pairwise,
             negatives: 0.25,
             init: Init::Plain,
+            stopping: Stopping::Steps,
             upload: Some("points.csv~300x4~0123abcd".into()),
         };
         let (back, notes) = Config::from_query(&format!("?{}", c.to_query()));
@@ -381,6 +416,10 @@ mod tests {
         assert!(notes.is_empty(), "{notes:?}");
         assert_eq!(Config::from_query("init=sphere&v=1").0.init, Init::Sphere);
         assert_eq!(Config::from_query("m=circle").0.init, Init::Sphere, "no version: today's defaults");
+        // Versions 1 and 2 ran every relation for all its steps.
+        assert_eq!(Config::from_query("v=2&m=circle").0.stopping, Stopping::Steps);
+        assert_eq!(Config::from_query("v=2&stop=early").0.stopping, Stopping::Early);
+        assert_eq!(Config::from_query("m=circle").0.stopping, Stopping::Early);
     }
 
     #[test]

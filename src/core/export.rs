@@ -24,6 +24,9 @@ pub struct ExportedRelation {
     pub index: usize,
     pub kept: bool,
     pub verdict: String,
+    /// Why its training ended (files written before early stopping lack it).
+    #[serde(default)]
+    pub stopped: Option<String>,
     // Metrics are null when not finite (a diverged relation), so the file stays readable.
     pub on_residual: Option<f64>,
     pub off_residual: Option<f64>,
@@ -42,6 +45,7 @@ impl RelationsFile {
                 index: r.index,
                 kept: r.verdict.is_kept(),
                 verdict: r.verdict.describe(),
+                stopped: Some(r.stop.describe()),
                 on_residual: finite(r.metrics.on_residual),
                 off_residual: finite(r.metrics.off_residual),
                 sin_span: finite(r.metrics.sin_span),
@@ -155,6 +159,7 @@ mod tests {
                 index: 0,
                 kept: true,
                 verdict: "independent: kept".into(),
+                stopped: None,
                 on_residual: Some(0.01),
                 off_residual: None,
                 sin_span: Some(1.0),

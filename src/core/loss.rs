@@ -52,6 +52,46 @@ impl FrozenView {
     }
 }
 
+/// A [`FrozenView`] of a fixed point set (the training points never change), computed once
+/// when the kept relations change; a batch's view is then a row selection. Evaluating the
+/// frozen relations on every batch cost a quarter of a training step.
+pub struct FrozenTable {
+    /// Per row: unit gradients (k·N), basis (k·N), joint_sq (1), values g_j (k).
+    columns: Option<Tensor<2>>,
+    relations: usize,
+    dim: usize,
+}
+
+impl FrozenTable {
+    pub fn new(frozen: &[Relation], x: Tensor<2>) -> Self {
+        let dim = x.dims()[1];
+        if frozen.is_empty() {
+            return Self { columns: None, relations: 0, dim };
+        }
+        let view = FrozenView::new(frozen, x.clone());
+        let values = frozen.iter().map(|r| r.value(x.clone()));
+        let columns: Vec<Tensor<2>> =
+            view.unit_grads.into_iter().chain(view.basis).chain(view.joint_sq).chain(values).collect();
+        Self { columns: Some(Tensor::cat(columns, 1)), relations: frozen.len(), dim }
+    }
+
+    /// The view at rows `rows` (as an index tensor), and the frozen values g_j there.
+    pub fn rows(&self, rows: Tensor<1, burn::tensor::Int>) -> (FrozenView, Vec<Tensor<2>>) {
+        let Some(columns) = &self.columns else {
+            return (FrozenView { unit_grads: Vec::new(), basis: Vec::new(), joint_sq: None }, Vec::new());
+        };
+        let (k, n) = (self.relations, self.dim);
+        let picked = columns.clone().select(0, rows);
+        let part = |start: usize, width: usize| picked.clone().narrow(1, start, width);
+        let view = FrozenView {
+            unit_grads: (0..k).map(|j| part(j * n, n)).collect(),
+            basis: (0..k).map(|j| part((k + j) * n, n)).collect(),
+            joint_sq: Some(part(2 * k * n, 1)),
+        };
+        (view, (0..k).map(|j| part(2 * k * n + 1 + j, 1)).collect())
+    }
+}
+
 /// Per-row Euclidean norm as [n, 1].
 pub fn row_norm(v: Tensor<2>) -> Tensor<2> {
     v.square().sum_dim(1).add_scalar(EPS).sqrt()

@@ -11,6 +11,7 @@ pub mod linalg;
 pub mod loss;
 pub mod manifold;
 pub mod metrics;
+pub mod nearest;
 pub mod picture;
 pub mod points;
 pub mod relation;

@@ -1,5 +1,6 @@
 //! Point clouds (row-major f32, any dimension) and the off-manifold sampler.
 
+use super::nearest::{NearestIndex, squared_distance};
 use super::rng::Rng;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -100,11 +101,7 @@ impl PointCloud {
     /// Distance from `p` to the nearest point of the cloud: for a densely sampled
     /// manifold, a close upper bound on the distance to the manifold itself.
     pub fn nearest_distance(&self, p: &[f64]) -> f64 {
-        self.values
-            .chunks(self.dim)
-            .map(|r| r.iter().zip(p).map(|(&a, b)| (a as f64 - b).powi(2)).sum::<f64>())
-            .fold(f64::INFINITY, f64::min)
-            .sqrt()
+        self.values.chunks(self.dim).map(|r| squared_distance(r, p)).fold(f64::INFINITY, f64::min).sqrt()
     }
 
     /// A 64-bit FNV-1a hash of the shape and values, as 16 hex digits: tells two clouds apart.
@@ -170,7 +167,8 @@ impl OffManifold {
             }
         }
         let points = PointCloud::new(dim, values).expect("finite by construction");
-        let distances = points.rows_f64().map(|p| data.nearest_distance(&p) as f32).collect();
+        let index = NearestIndex::new(data);
+        let distances = points.rows_f64().map(|p| index.distance(&p) as f32).collect();
         Self { points, distances }
     }
 }

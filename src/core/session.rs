@@ -2,9 +2,9 @@
 //! `budget` optimiser steps and returns, so a page can yield to the browser between calls
 //! and a CLI can draw a progress bar. All device reads are async (WebGPU needs that).
 
-use super::config::{Algorithm, Config, Init};
+use super::config::{Algorithm, Config, Init, Stopping};
 use super::dataset::Dataset;
-use super::loss::{FrozenView, independence, negatives, row_norm, vanishing};
+use super::loss::{FrozenTable, independence, negatives, row_norm, vanishing};
 use super::metrics::{self, Fidelity, RelationMetrics};
 use super::relation::{LayerWeights, NetSpec, Relation, read_vec};
 use super::rng::Rng;
@@ -21,6 +21,16 @@ const ADVERSARY_LR: f64 = 3e-3;
 const PUSH_WEIGHT: f64 = 1.0;
 /// The warm start lasts 1/WARM_SHARE of the fitting steps.
 const WARM_SHARE: usize = 10;
+/// With early stopping, a fitting relation is measured on held-out points this often ...
+const CHECK_EVERY: usize = 50;
+/// ... and judged from this many fitting steps on (the fit needs some steps to settle).
+const CHECK_FROM: usize = 200;
+/// Its fit has stopped improving when the best held-out residual of the last STALL_STEPS
+/// steps is within STALL_GAIN of the best before them.
+const STALL_STEPS: usize = 150;
+const STALL_GAIN: f64 = 0.1;
+/// Done early only with this margin over each keep threshold.
+const KEEP_MARGIN: f64 = 2.0;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
@@ -50,10 +60,41 @@ impl Verdict {
     }
 }
 
+/// Why a relation's training ended (`of`: the `steps` cap).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Stop {
+    /// Its fit met every keep test with margin on held-out points and stopped improving.
+    Done { step: usize, of: usize },
+    /// Its fit stayed far from vanishing on the data and stopped improving.
+    CannotVanish { step: usize, of: usize },
+    /// It ran all its steps.
+    Cap { of: usize },
+    /// Its loss became NaN or infinite.
+    Diverged,
+    /// It was read from a relations file.
+    Imported,
+}
+
+impl Stop {
+    /// What a person reads: "fit done at step 450 of at most 1500: …", ...
+    pub fn describe(self) -> String {
+        match self {
+            Stop::Done { step, of } => format!("fit stopped at step {step} of at most {of}: keep tests met, no longer improving"),
+            Stop::CannotVanish { step, of } => format!("stopped at step {step} of at most {of}: far from vanishing, no longer improving"),
+            Stop::Cap { of } => format!("ran all {of} steps"),
+            Stop::Diverged => "loss became NaN or infinite".into(),
+            Stop::Imported => "imported".into(),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct RelationReport {
     pub index: usize,
     pub verdict: Verdict,
+    pub stop: Stop,
+    /// Optimiser steps this relation took, all phases together.
+    pub steps: usize,
     pub metrics: RelationMetrics,
     /// Held-out relative error of the last syzygy adversary (syzygy algorithm only).
     pub syzygy_error: Option<f64>,
@@ -111,6 +152,10 @@ struct Job {
     /// RMS of each kept relation and of g_k on the near-manifold training points.
     rms: Vec<f64>,
     syzygy_error: Option<f64>,
+    /// (fit step, held-out residual) at each early-stopping check.
+    checks: Vec<(usize, f64)>,
+    stop: Option<Stop>,
+    steps: usize,
 }
 
 pub struct Session {
@@ -128,7 +173,11 @@ pub struct Session {
     on_train: Tensor<2>,
     off_train: Tensor<2>,
     off_train_distance: Tensor<2>,
-    near_train: Tensor<2>,
+    /// Which rows of off_train are near the data (the adversary's points).
+    near_rows: Vec<usize>,
+    /// What the kept relations say at every training point, redone when one is kept.
+    on_frozen: FrozenTable,
+    off_frozen: FrozenTable,
     /// The training data's centroid as [1, N], for the warm start's sphere.
     centroid: Tensor<2>,
 }
@@ -143,11 +192,15 @@ impl Session {
             TensorData::new(dataset.off_train.distances.clone(), [dataset.off_train.distances.len(), 1]),
             &device,
         );
-        let near_train = dataset.off_train.near().to_tensor(&device);
+        let near_rows = dataset.off_train.near_rows();
+        let on_frozen = FrozenTable::new(&[], on_train.clone().inner());
+        let off_frozen = FrozenTable::new(&[], off_train.clone().inner());
         let centroid: Vec<f32> = dataset.train.centroid().into_iter().map(|v| v as f32).collect();
         let centroid = Tensor::from_data(TensorData::new(centroid, [1, dataset.dim()]), &device);
         Self {
-            near_train,
+            near_rows,
+            on_frozen,
+            off_frozen,
             centroid,
             rng: Rng::new(config.seed).fork(3),
             config,
@@ -211,6 +264,13 @@ impl Session {
     /// Adds an already trained relation as kept, without a report (for benchmarks).
     pub fn keep(&mut self, relation: Relation) {
         self.kept.push(relation.valid());
+        self.refresh_frozen();
+    }
+
+    /// Re-evaluates the kept relations at every training point (after `kept` changed).
+    fn refresh_frozen(&mut self) {
+        self.on_frozen = FrozenTable::new(&self.kept, self.on_train.clone().inner());
+        self.off_frozen = FrozenTable::new(&self.kept, self.off_train.clone().inner());
     }
 
     /// A run picked up again on `device` from what survives outside it (after a lost
@@ -219,6 +279,7 @@ impl Session {
     pub fn resume(config: Config, dataset: Dataset, device: &Device, reports: Vec<RelationReport>, history: Vec<LossPoint>) -> Session {
         let mut s = Session::new(config, dataset, device);
         s.kept = reports.iter().filter(|r| r.verdict.is_kept()).map(|r| Relation::from_weights(&r.weights, s.config.activation, device)).collect();
+        s.refresh_frozen();
         s.total_steps = history.last().map_or(0, |p| p.step);
         s.reports = reports;
         s.history = history;
@@ -241,9 +302,10 @@ impl Session {
             let metrics = metrics::relation_metrics(&net, &self.kept, &self.dataset, &device).await?;
             let weights = net.weights().await?;
             self.kept.push(net);
+            self.refresh_frozen();
             let fidelity = metrics::intersection_fidelity(&self.kept, &self.dataset, self.config.seed, &device).await?;
             let index = self.reports.len();
-            self.reports.push(RelationReport { index, verdict: Verdict::Imported, metrics, syzygy_error: None, weights, fidelity });
+            self.reports.push(RelationReport { index, verdict: Verdict::Imported, stop: Stop::Imported, steps: 0, metrics, syzygy_error: None, weights, fidelity });
         }
         self.config.max_relations = self.config.max_relations.max(self.reports.len() + 1);
         self.finished = self.is_over();
@@ -264,6 +326,12 @@ impl Session {
 
     /// Does at most `budget` optimiser steps of the current phase, then reports.
     pub async fn work(&mut self, budget: usize) -> Result<Event, String> {
+        self.work_while(budget, || true).await
+    }
+
+    /// Like [`Session::work`], but after each step (the first always runs) `more()` may
+    /// end the chunk early: a page's time slice. The loss is still read once, at the end.
+    pub async fn work_while(&mut self, budget: usize, mut more: impl FnMut() -> bool) -> Result<Event, String> {
         if self.finished {
             return Ok(Event::Finished);
         }
@@ -272,17 +340,29 @@ impl Session {
         }
         let mut job = self.job.take().expect("set above");
         let of = self.phase_length(job.phase);
-        let n = budget.max(1).min(of - job.step);
+        let most = budget.max(1).min(of - job.step);
+        let before = job.step;
         let mut last = None;
-        for _ in 0..n {
+        let mut n = 0;
+        while n < most && (n == 0 || more()) {
             last = Some(self.train_step(&mut job));
+            n += 1;
         }
+        job.steps += n;
         self.total_steps += n;
         let loss = read_vec(last.expect("n ≥ 1").inner()).await?[0] as f64;
         let relation = self.reports.len();
         self.history.push(LossPoint { relation, step: self.total_steps, phase: job.phase, loss });
         if !loss.is_finite() {
             return self.finish_relation(job, Some(Verdict::Diverged)).await;
+        }
+        let checked = job.phase == Phase::Fit && self.config.stopping == Stopping::Early && before / CHECK_EVERY != job.step / CHECK_EVERY;
+        if job.step < of && checked && let Some(stop) = self.check_fit(&mut job).await? {
+            job.stop = Some(stop);
+            return match stop {
+                Stop::CannotVanish { .. } => self.finish_relation(job, None).await,
+                _ => self.next_phase(job).await,
+            };
         }
         if job.step < of {
             let event = Event::Progress { relation, phase: job.phase, step: job.step, of, loss };
@@ -301,6 +381,35 @@ impl Session {
                 return Ok(());
             }
         }
+    }
+
+    /// Early stopping: measures the fitting relation on held-out points and says whether
+    /// its fit is over. Both outcomes need the fit to have stopped improving, so a slow
+    /// but steady relation keeps its steps.
+    async fn check_fit(&self, job: &mut Job) -> Result<Option<Stop>, String> {
+        if job.step < CHECK_FROM {
+            return Ok(None);
+        }
+        let m = metrics::relation_metrics(&job.net.valid(), &self.kept, &self.dataset, &self.device.clone().inner()).await?;
+        job.checks.push((job.step, m.on_residual));
+        let best = |range: &mut dyn Iterator<Item = &(usize, f64)>| range.map(|c| c.1).fold(f64::INFINITY, f64::min);
+        let recent = best(&mut job.checks.iter().filter(|c| c.0 + STALL_STEPS > job.step));
+        let earlier = best(&mut job.checks.iter().filter(|c| c.0 + STALL_STEPS <= job.step));
+        let stalled = earlier.is_finite() && !(recent < earlier * (1.0 - STALL_GAIN));
+        if !stalled {
+            return Ok(None);
+        }
+        let clearly_kept = m.ratio >= KEEP_MARGIN * metrics::RATIO_MIN
+            && m.near_ratio >= KEEP_MARGIN * metrics::NEAR_RATIO_MIN
+            && (self.kept.is_empty() || m.sin_span >= KEEP_MARGIN * metrics::SIN_MIN);
+        let cannot_vanish = m.ratio < metrics::RATIO_MIN / KEEP_MARGIN || m.near_ratio < metrics::NEAR_RATIO_MIN / KEEP_MARGIN.sqrt();
+        Ok(if clearly_kept {
+            Some(Stop::Done { step: job.step, of: self.config.steps })
+        } else if cannot_vanish {
+            Some(Stop::CannotVanish { step: job.step, of: self.config.steps })
+        } else {
+            None
+        })
     }
 
     fn new_job(&mut self) -> Job {
@@ -322,6 +431,9 @@ impl Session {
             frozen_target: None,
             rms: Vec::new(),
             syzygy_error: None,
+            checks: Vec::new(),
+            stop: None,
+            steps: 0,
         }
     }
 
@@ -334,12 +446,15 @@ impl Session {
         }
     }
 
-    fn batch(&mut self, data: &Tensor<2>, extra: Option<&Tensor<2>>) -> (Tensor<2>, Option<Tensor<2>>) {
-        let n = data.dims()[0];
-        let size = self.config.batch.min(n);
-        let idx: Vec<i64> = (0..size).map(|_| self.rng.below(n) as i64).collect();
-        let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [size]), &self.device);
-        (data.clone().select(0, idx.clone()), extra.map(|e| e.clone().select(0, idx)))
+    /// A batch of random rows (with replacement) of a set of `n`, as an index tensor.
+    fn draw(&mut self, n: usize) -> Tensor<1, Int> {
+        let rows: Vec<i64> = (0..self.config.batch.min(n)).map(|_| self.rng.below(n) as i64).collect();
+        self.index(rows)
+    }
+
+    fn index(&self, rows: Vec<i64>) -> Tensor<1, Int> {
+        let len = rows.len();
+        Tensor::from_data(TensorData::new(rows, [len]), &self.device)
     }
 
     /// One optimiser step of the current phase; returns its (unread) loss.
@@ -363,8 +478,8 @@ impl Session {
     /// intersection fidelity without the warm start, ~100% with it). A sphere's zero set
     /// is closed and consistently oriented from the start.
     fn warm_step(&mut self, job: &mut Job) -> Tensor<1> {
-        let (on, _) = self.batch(&self.on_train.clone(), None);
-        let (off, _) = self.batch(&self.off_train.clone(), None);
+        let on = self.on_train.clone().select(0, self.draw(self.on_train.dims()[0]));
+        let off = self.off_train.clone().select(0, self.draw(self.off_train.dims()[0]));
         let x = Tensor::cat(vec![on, off], 0);
         let r = self.dataset.scale();
         let sphere = (x.clone() - self.centroid.clone()).square().sum_dim(1).sub_scalar(r * r).div_scalar(2.0 * r);
@@ -375,27 +490,30 @@ impl Session {
     }
 
     fn relation_step(&mut self, job: &mut Job, push: bool) -> Tensor<1> {
-        let (x, _) = self.batch(&self.on_train.clone(), None);
-        let (g, v) = job.net.value_and_grad(x.clone());
+        let rows = self.draw(self.on_train.dims()[0]);
+        let x = self.on_train.clone().select(0, rows.clone());
+        let (g, v) = job.net.value_and_grad(x);
         let norm = row_norm(v.clone());
         let mut loss = vanishing(g, norm.clone(), self.config.scale_term);
         if self.config.algorithm == Algorithm::Transversality {
-            let frozen = FrozenView::new(&self.kept, x.inner());
+            let (frozen, _) = self.on_frozen.rows(rows);
             if let Some(term) = independence(v, norm, &frozen, self.config.independence) {
                 loss = loss + term;
             }
         }
         if self.config.negatives > 0.0 && !self.kept.is_empty() || push {
-            let (xo, d) = self.batch(&self.off_train.clone(), Some(&self.off_train_distance.clone()));
-            let frozen = FrozenView::new(&self.kept, xo.clone().inner());
+            let rows = self.draw(self.off_train.dims()[0]);
+            let xo = self.off_train.clone().select(0, rows.clone());
+            let d = self.off_train_distance.clone().select(0, rows.clone());
+            let (frozen, values) = self.off_frozen.rows(rows);
             if self.config.negatives > 0.0 {
                 let (go, vo) = job.net.value_and_grad(xo.clone());
-                if let Some(term) = negatives(go, row_norm(vo), &frozen, d.expect("asked for"), self.dataset.scale()) {
+                if let Some(term) = negatives(go, row_norm(vo), &frozen, d, self.dataset.scale()) {
                     loss = loss + term.mul_scalar(self.config.negatives);
                 }
             }
             if push && let Some((adversary, _)) = &job.adversary {
-                let terms = self.normalised_terms(&frozen_values(&self.kept, xo.clone().inner()), &job.rms);
+                let terms = self.normalised_terms(&values, &job.rms);
                 let f = adversary.valid().forward(xo.clone().inner(), terms);
                 loss = loss + syzygy::alignment(job.net.value(xo), f).mul_scalar(PUSH_WEIGHT);
             }
@@ -407,11 +525,13 @@ impl Session {
     }
 
     fn adversary_step(&mut self, job: &mut Job) -> Tensor<1> {
-        let (xo, _) = self.batch(&self.near_train.clone(), None);
-        let inner = xo.clone().inner();
+        let drawn = (0..self.config.batch.min(self.near_rows.len())).map(|_| self.near_rows[self.rng.below(self.near_rows.len())] as i64).collect();
+        let rows = self.index(drawn);
+        let xo = self.off_train.clone().select(0, rows.clone());
         let frozen = job.frozen_target.as_ref().expect("adversary phase has one");
-        let target = frozen.value(inner.clone()).div_scalar(*job.rms.last().expect("rms measured"));
-        let terms = self.normalised_terms(&frozen_values(&self.kept, inner), &job.rms);
+        let target = frozen.value(xo.clone().inner()).div_scalar(*job.rms.last().expect("rms measured"));
+        let (_, values) = self.off_frozen.rows(rows);
+        let terms = self.normalised_terms(&values, &job.rms);
         let (adversary, optim) = job.adversary.as_mut().expect("adversary phase has one");
         let prediction = adversary.forward(xo, terms);
         let loss = (prediction - target).square().mean();
@@ -446,7 +566,8 @@ impl Session {
         };
         if let Phase::Adversary { round } = phase {
             // A fresh adversary each round: the test is whether *some* f succeeds.
-            let off = self.near_train.clone().inner();
+            let near = self.index(self.near_rows.iter().map(|&r| r as i64).collect());
+            let off = self.off_train.clone().select(0, near).inner();
             let frozen = job.net.valid();
             let mut values = frozen_values(&self.kept, off.clone());
             values.push(frozen.value(off));
@@ -482,14 +603,16 @@ impl Session {
         let relation = self.reports.len();
         let net = job.net.valid();
         let metrics = metrics::relation_metrics(&net, &self.kept, &self.dataset, &self.device.clone().inner()).await?;
+        let stop = if forced == Some(Verdict::Diverged) { Stop::Diverged } else { job.stop.unwrap_or(Stop::Cap { of: self.config.steps }) };
         let verdict = forced.unwrap_or_else(|| metrics::verdict(&metrics, job.syzygy_error, !self.kept.is_empty()));
         let weights = net.weights().await?;
         let mut fidelity = None;
         if verdict == Verdict::Independent {
             self.kept.push(net);
+            self.refresh_frozen();
             fidelity = metrics::intersection_fidelity(&self.kept, &self.dataset, self.config.seed, &self.device.clone().inner()).await?;
         }
-        self.reports.push(RelationReport { index: relation, verdict, metrics, syzygy_error: job.syzygy_error, weights, fidelity });
+        self.reports.push(RelationReport { index: relation, verdict, stop, steps: job.steps, metrics, syzygy_error: job.syzygy_error, weights, fidelity });
         self.finished = self.is_over();
         Ok(Event::RelationFinished { relation })
     }

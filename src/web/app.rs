@@ -307,7 +307,8 @@ fn ConfigPanel(config: RwSignal<Config>, apply: impl Fn(&'static str, String) + 
             {number("rel", "max relations", |c| c.max_relations.to_string())}
             <h2>"Training"</h2>
             {number("lr", "learning rate (Adam)", |c| c.lr.to_string())}
-            {number("steps", "steps per relation", |c| c.steps.to_string())}
+            {number("steps", "steps per relation (at most)", |c| c.steps.to_string())}
+            {select("stop", "stop a relation", vec![("early", "when it is clearly done (default)"), ("steps", "after all its steps")], |c| c.stopping.key().into())}
             {number("batch", "batch size", |c| c.batch.to_string())}
             <h2>"Loss"</h2>
             {select("scale", "scale term", vec![("bounded", "−log min(‖∇g‖,1) (default)"), ("paper", "−log ‖∇g‖ (paper)")], |c| c.scale_term.key().into())}
@@ -409,7 +410,7 @@ fn RelationsTable(run: RunState) -> impl IntoView {
                             <td>{format!("{:.2}", r.metrics.sin_span)}</td>
                             <td>{fmt(r.syzygy_error, 3)}</td>
                             <td>{r.fidelity.as_ref().map(|f| format!("{:.0}%", 100.0 * f.within)).unwrap_or_else(|| "–".into())}</td>
-                            <td class="verdict">{r.verdict.describe()}</td>
+                            <td class="verdict">{r.verdict.describe()}<br /><span class="small muted">{r.stop.describe()}</span></td>
                         </tr>
                     }).collect_view()}
                 </tbody>

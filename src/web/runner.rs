@@ -2,7 +2,7 @@
 //! so the page never freezes. The session lives here (wasm is single-threaded); the page
 //! sees it only through the signals in `RunState`.
 
-use super::browser::{sleep_ms, yield_now};
+use super::browser::{now_ms, sleep_ms, yield_now};
 use super::files;
 use crate::backend::{Backend, BackendKind};
 use crate::core::config::Config;
@@ -13,8 +13,12 @@ use crate::core::session::{Event, LossPoint, RelationReport, Session, Verdict};
 use leptos::prelude::*;
 use std::cell::RefCell;
 
-/// Steps per chunk between yields: small enough to keep the page responsive.
+/// Steps per chunk between yields on the GPU, where steps are queued and one read waits
+/// for them all.
 const CHUNK: usize = 25;
+/// On the CPU steps run as they are issued, so a chunk ends after this many milliseconds
+/// instead (a 25-step chunk of the default run was a 0.5-2.7 s task on this 2-core machine).
+const CPU_SLICE_MS: f64 = 30.0;
 /// Redraw the zero sets this often while a relation trains.
 const PICTURE_EVERY: usize = 300;
 
@@ -23,7 +27,12 @@ thread_local! {
     static BACKEND: RefCell<Option<Backend>> = const { RefCell::new(None) };
     /// The configuration of the current run (to rebuild it after a lost GPU).
     static CONFIG: RefCell<Option<Config>> = const { RefCell::new(None) };
+    /// When the loss chart was last given new points (ms since page load).
+    static LAST_CHART: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
 }
+
+/// How often the loss chart follows the training (it redraws on every change).
+const CHART_EVERY_MS: f64 = 250.0;
 
 /// The data `config` names, with an upload from this tab or an earlier one.
 fn dataset_for(config: &Config) -> Result<Dataset, String> {
@@ -266,8 +275,19 @@ impl RunState {
     /// One chunk of work and the page updates it causes. Ok(false) when the run is over.
     async fn chunk(&self, session: &mut Session) -> Result<bool, String> {
         let before = session.history().last().map(|p| p.step).unwrap_or(0);
-        let event = session.work(CHUNK).await?;
-        self.history.set(session.history().to_vec());
+        let on_cpu = BACKEND.with(|b| b.borrow().as_ref().is_none_or(|b| b.kind == BackendKind::Cpu));
+        let event = if on_cpu {
+            let started = now_ms();
+            session.work_while(usize::MAX, || now_ms() - started < CPU_SLICE_MS).await?
+        } else {
+            session.work(CHUNK).await?
+        };
+        // The loss chart redraws on every change: a few times a second is plenty.
+        let chart_due = now_ms() - LAST_CHART.get() > CHART_EVERY_MS;
+        if chart_due || !matches!(event, Event::Progress { .. }) {
+            LAST_CHART.set(now_ms());
+            self.history.set(session.history().to_vec());
+        }
         let after = session.history().last().map(|p| p.step).unwrap_or(0);
         match event {
             Event::Progress { relation, phase, step, of, loss } => {
@@ -286,6 +306,7 @@ impl RunState {
                 if let Some(r) = session.reports().get(relation) {
                     let point = MetricPoint { relation, step: after, ratio: r.metrics.ratio, sin_span: r.metrics.sin_span };
                     self.metric_history.update(|h| h.push(point));
+                    self.status.set(format!("g{}: {} ({}).", relation + 1, r.verdict.describe(), r.stop.describe()));
                 }
                 self.publish(session).await?;
                 if session.is_finished() {
