@@ -9,20 +9,15 @@ let server, browser;
 before(async () => { server = await serveDist(); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
 
-// Keeps a handle on every GPUDevice the page creates, so the test can destroy it
-// (which WebGPU reports exactly as a lost device).
-function captureGpuDevices() {
-  window.__devices = [];
-  const requestDevice = GPUAdapter.prototype.requestDevice;
-  GPUAdapter.prototype.requestDevice = async function (...args) {
-    const device = await requestDevice.apply(this, args);
-    window.__devices.push(device);
-    return device;
-  };
-}
+// The training worker keeps its GPUDevices in `self.gpuDevices` (see runner.rs); destroying
+// them is exactly what WebGPU reports as a lost device.
+const destroyGpuDevices = (worker) => worker.evaluate(() => {
+  self.gpuDevices.forEach((d) => d.destroy());
+  return self.gpuDevices.length;
+});
 
 test("a lost WebGPU device moves training to the CPU and keeps the relations", async () => {
-  const { page, problems } = await openPage(browser, `${server.url}?m=circle`, { init: captureGpuDevices });
+  const { page, problems } = await openPage(browser, `${server.url}?m=circle&backend=gpu`);
   await page.getByTestId("status").filter({ hasText: /^Ready/ }).waitFor({ timeout: 120_000 });
   assert.match(await page.getByTestId("backend-name").innerText(), /^WebGPU/);
 
@@ -33,8 +28,8 @@ test("a lost WebGPU device moves training to the CPU and keeps the relations", a
   await page.getByTestId("play").click();
   await page.getByTestId("status").filter({ hasText: /^Training g2/ }).waitFor({ timeout: 120_000 });
 
-  assert.ok(await page.evaluate(() => window.__devices.length) >= 1);
-  await page.evaluate(() => window.__devices.forEach((d) => d.destroy()));
+  assert.equal(page.workers().length, 1, "one training worker");
+  assert.ok(await destroyGpuDevices(page.workers()[0]) >= 1);
   await page.getByTestId("backend").filter({ hasText: /GPU device was lost/ }).waitFor({ timeout: 30_000 });
   assert.match(await page.getByTestId("backend-name").innerText(), /^CPU/);
 

@@ -1,5 +1,5 @@
-// The page loads, finds WebGPU (SwiftShader here) or falls back to the CPU, runs a burn
-// computation on it, and the console stays clean.
+// The page loads, times a few training steps on the CPU and on WebGPU (SwiftShader here)
+// and takes the faster, runs a burn computation on it, and the console stays clean.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { serveDist, launch, openPage, screenshot } from "./harness.js";
@@ -8,8 +8,20 @@ let server, browser;
 before(async () => { server = await serveDist(); browser = await launch(); });
 after(async () => { await browser?.close(); server?.close(); });
 
-test("page runs on WebGPU with a clean console", async () => {
+test("the backend is chosen on merit: a software WebGPU adapter loses to the CPU", async () => {
   const { page, problems } = await openPage(browser, server.url);
+  const name = page.getByTestId("backend-name");
+  await name.waitFor({ timeout: 240_000 });
+  const rates = await page.getByTestId("calibration").innerText();
+  assert.match(rates, /CPU [0-9]+ steps\/s, WebGPU /, rates);
+  assert.match(await name.innerText(), /^CPU/, `SwiftShader must not win: ${rates}`);
+  assert.match(await page.getByTestId("backend").innerText(), /trains faster here/);
+  await screenshot(page, "smoke-default");
+  assert.deepEqual(problems, []);
+});
+
+test("backend=gpu runs on WebGPU with a clean console", async () => {
+  const { page, problems } = await openPage(browser, `${server.url}?backend=gpu`);
   const name = page.getByTestId("backend-name");
   await name.waitFor({ timeout: 240_000 });
   assert.match(await name.innerText(), /^WebGPU: /);
@@ -25,6 +37,6 @@ test("backend=cpu uses the CPU fallback and says so", async () => {
   const name = page.getByTestId("backend-name");
   await name.waitFor({ timeout: 120_000 });
   assert.match(await name.innerText(), /CPU/);
-  assert.match(await page.getByTestId("backend").innerText(), /CPU fallback/);
+  assert.match(await page.getByTestId("backend").innerText(), /Using the CPU: CPU chosen in the link/);
   assert.deepEqual(problems, []);
 });

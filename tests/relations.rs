@@ -94,3 +94,18 @@ fn the_warm_start_wraps_the_data_in_a_consistently_oriented_sphere() {
     let outward = data.train.rows_f64().zip(v.chunks(2)).filter(|(p, v)| (p[0] - mu[0]) * v[0] as f64 + (p[1] - mu[1]) * v[1] as f64 > 0.0).count();
     assert_eq!(outward, data.train.len(), "the gradient points outwards at every data point");
 }
+
+/// Early stopping decides at fixed steps, so the page (which slices the work by time) and
+/// the CLI stop each relation at the same step with the same verdict.
+#[test]
+fn early_stopping_does_not_depend_on_how_the_work_is_chunked() {
+    let config = Config::from_query("m=circle").0;
+    let run = |chunk| {
+        let mut s = Session::new(config.clone(), Dataset::synthetic(&config), &Backend::cpu().device);
+        block_on(s.run(chunk, |_, _| {})).expect("training runs");
+        s.reports().iter().map(|r| (r.steps, r.stop, r.verdict.is_kept())).collect::<Vec<_>>()
+    };
+    let (odd, round) = (run(7), run(100));
+    assert_eq!(odd, round);
+    assert!(odd.iter().any(|(_, stop, _)| !matches!(stop, aml_playground::core::session::Stop::Cap { .. })), "something stopped early: {odd:?}");
+}

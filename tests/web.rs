@@ -60,3 +60,24 @@ async fn app_component_reacts_to_a_changed_field_and_writes_the_url() {
     let search = || web_sys::window().unwrap().location().search().unwrap_or_default();
     assert!(eventually(|| search().contains("m=sphere")).await, "URL: {}", search());
 }
+
+/// The page and its training worker talk in typed values through serde-wasm-bindgen: a
+/// Reset carrying an uploaded cloud and a Picture must arrive exactly as sent.
+#[wasm_bindgen_test]
+fn worker_messages_cross_the_boundary_unchanged() {
+    aml_playground::web::init();
+    use aml_playground::core::dataset::Dataset;
+    use aml_playground::core::picture::Picture;
+    use aml_playground::core::rng::Rng;
+    use aml_playground::web::protocol::{Command, Tagged, Update, from_js, to_js};
+    let cloud = ManifoldKind::Sphere.sample(50, 0.01, &mut Rng::new(3));
+    let sent = Command::Reset { generation: 7, query: Config::default().to_query(), upload: Some(cloud.clone()) };
+    let Command::Reset { generation, query, upload } = from_js(to_js(&sent).unwrap()).unwrap() else { panic!("not a Reset") };
+    assert_eq!((generation, query, upload), (7, Config::default().to_query(), Some(cloud)));
+
+    let picture = Picture::of_data(&Dataset::synthetic(&Config::default()));
+    let tagged: Tagged = from_js(to_js(&Tagged { generation: 3, update: Update::Picture(picture.clone()) }).unwrap()).unwrap();
+    assert_eq!(tagged.generation, 3);
+    assert!(matches!(tagged.update, Update::Picture(p) if p == picture));
+    assert!(from_js::<Command>(wasm_bindgen::JsValue::from_str("Reset")).is_err(), "a malformed message is refused, not guessed");
+}

@@ -15,7 +15,7 @@ fn main() -> std::process::ExitCode {
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
-    use aml_playground::backend::Backend;
+    use aml_playground::backend::{Backend, BackendKind};
     use aml_playground::core::block_on;
     use aml_playground::core::config::{Config, Init, Stopping};
     use aml_playground::core::dataset::Dataset;
@@ -207,8 +207,18 @@ mod native {
         }
         println!("steps/s: batch {batch}, MLP 3-64-64-1 tanh, training g2 with g1 frozen, {steps} timed steps");
         for backend in &backends {
-            let secs = step_seconds(backend, batch, steps)?;
-            println!("  {:<40} {:>8.1} steps/s  {:>7.2} ms/step", backend.description, steps as f64 / secs, 1e3 * secs / steps as f64);
+            let timed = step_seconds(backend, batch, steps)?;
+            let per_step = |n: usize| n as f64 / steps as f64;
+            // Kernel dispatches exist only on the GPU (the CPU backend is not cubecl).
+            let dispatches = if backend.kind == BackendKind::Gpu { format!("{:.1}", per_step(timed.dispatches)) } else { "-".into() };
+            println!(
+                "  {:<40} {:>8.1} steps/s  {:>7.2} ms/step  {:>5.2} reads/step  {:>6} dispatches/step",
+                backend.description,
+                steps as f64 / timed.seconds,
+                1e3 * timed.seconds / steps as f64,
+                per_step(timed.reads),
+                dispatches
+            );
         }
         if !verdicts {
             return Ok(());
@@ -221,14 +231,31 @@ mod native {
                 for stop in ["early", "steps"] {
                     let (config, _) = Config::from_query(&format!("{case}&stop={stop}"));
                     let row = time_to_verdict(backend, config)?;
-                    println!("  {case:<28} {stop:<6} {:<5} {row}", if backend.kind == aml_playground::backend::BackendKind::Gpu { "gpu" } else { "cpu" });
+                    println!("  {case:<28} {stop:<6} {:<5} {row}", if backend.kind == BackendKind::Gpu { "gpu" } else { "cpu" });
                 }
             }
         }
         Ok(())
     }
 
-    fn step_seconds(backend: &Backend, batch: usize, steps: usize) -> Result<f64, String> {
+    /// Counts the GPU kernels launched while it is installed (cubecl's launch observer).
+    #[derive(Default)]
+    struct Dispatches(std::sync::atomic::AtomicUsize);
+
+    impl cubecl_runtime::logging::LaunchObserver for Dispatches {
+        fn launched(&self, _kernel: &'static str) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// What `steps` timed training steps cost: wall time, device-to-host reads, GPU kernels.
+    struct Timed {
+        seconds: f64,
+        reads: usize,
+        dispatches: usize,
+    }
+
+    fn step_seconds(backend: &Backend, batch: usize, steps: usize) -> Result<Timed, String> {
         let config = Config {
             manifold: ManifoldKind::Ellipse,
             samples: 4096,
@@ -244,13 +271,22 @@ mod native {
         let spec = NetSpec { input: 3, hidden: vec![64, 64], activation: Activation::Tanh };
         session.keep(Relation::init(&spec, &mut Rng::new(5), &backend.device));
         block_on(session.work(20))?; // warm-up: kernels compiled, memory pools filled
+        let dispatches = std::sync::Arc::new(Dispatches::default());
+        let observing = cubecl_runtime::logging::LaunchObservation::new(dispatches.clone());
+        let reads = aml_playground::core::relation::reads_so_far();
         let started = Instant::now();
         let mut done = 0;
         while done < steps {
             block_on(session.work(50.min(steps - done)))?; // each call ends with a read, so timings include the device
             done += 50.min(steps - done);
         }
-        Ok(started.elapsed().as_secs_f64())
+        let seconds = started.elapsed().as_secs_f64();
+        drop(observing);
+        Ok(Timed {
+            seconds,
+            reads: aml_playground::core::relation::reads_so_far() - reads,
+            dispatches: dispatches.0.load(std::sync::atomic::Ordering::Relaxed),
+        })
     }
 
     /// One whole run: "seconds  kept  steps per relation  steps/s by phase".

@@ -39,12 +39,9 @@ impl Dataset {
     /// cloud the label names; at most `samples` of its rows, chosen by the seed), else
     /// the synthetic manifold.
     pub fn for_config(config: &Config, upload: Option<&PointCloud>) -> Result<Self, String> {
-        let Some(label) = &config.upload else {
+        let Some(cloud) = Self::uploaded_cloud(config, upload)? else {
             return Ok(Self::synthetic(config));
         };
-        let cloud = upload
-            .filter(|c| label.ends_with(&format!("~{}x{}~{}", c.len(), c.dim(), c.fingerprint())))
-            .ok_or_else(|| format!("this configuration learns from uploaded data ({label}), which is not loaded here: upload that file again"))?;
         let mut rng = Rng::new(config.seed).fork(1);
         let cloud = if cloud.len() > config.samples {
             let (part, _) = cloud.split(config.samples as f64 / cloud.len() as f64, &mut rng);
@@ -53,6 +50,16 @@ impl Dataset {
             cloud.clone()
         };
         Ok(Self::from_cloud(cloud, Truth::Cloud, config.seed))
+    }
+
+    /// The uploaded cloud `config` learns from (None for a built-in manifold); an error when
+    /// `upload` is not the cloud its label names. Cheap: the page checks this before a run.
+    pub fn uploaded_cloud<'a>(config: &Config, upload: Option<&'a PointCloud>) -> Result<Option<&'a PointCloud>, String> {
+        let Some(label) = &config.upload else { return Ok(None) };
+        upload
+            .filter(|c| label.ends_with(&format!("~{}x{}~{}", c.len(), c.dim(), c.fingerprint())))
+            .map(Some)
+            .ok_or_else(|| format!("this configuration learns from uploaded data ({label}), which is not loaded here: upload that file again"))
     }
 
     /// Splits any cloud 80/20 and draws off-manifold points around it.

@@ -25,7 +25,7 @@ pub const SIN_MIN: f64 = 0.1;
 /// A projected point within this distance of the true manifold counts as on it.
 pub const FIDELITY_TOLERANCE: f64 = 0.05;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RelationMetrics {
     /// mean |g| on held-out on-manifold / off-manifold points.
     pub on_abs_g: f64,
@@ -43,7 +43,7 @@ pub struct RelationMetrics {
     pub sin_span: f64,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Fidelity {
     /// Share of converged projections that landed within FIDELITY_TOLERANCE of the manifold.
     pub within: f64,

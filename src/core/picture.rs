@@ -13,7 +13,7 @@ use burn::tensor::Device;
 /// Most points drawn for one 3D zero set (a canvas stays quick to redraw and rotate).
 const MAX_SURFACE_POINTS: usize = 6000;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum ZeroSet {
     /// Contour segments (2D).
     Lines(Vec<[[f32; 2]; 2]>),
@@ -21,7 +21,7 @@ pub enum ZeroSet {
     Points(Vec<Vec<f32>>),
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Picture {
     pub dim: usize,
     /// Per coordinate (min, max) of the view: the data's box grown by a quarter each side.

@@ -3,7 +3,8 @@
 use super::nearest::{NearestIndex, squared_distance};
 use super::rng::Rng;
 
-#[derive(Clone, Debug, PartialEq)]
+/// Serialized only to cross from the page to its worker (the values came from `new`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PointCloud {
     dim: usize,
     values: Vec<f32>,

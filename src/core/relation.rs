@@ -186,8 +186,17 @@ impl Relation {
     }
 }
 
+/// Device-to-host reads so far, for the benchmarks (each one waits for the device).
+static READS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many tensors [`read_vec`] has read to the host since the process started.
+pub fn reads_so_far() -> usize {
+    READS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Reads any tensor to the host as f32 without blocking (safe on WebGPU).
 pub async fn read_vec<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, String> {
+    READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let data = t.into_data_async().await.map_err(|e| format!("reading from the device failed: {e:?}"))?;
     data.convert::<f32>().try_into_vec::<f32>().map_err(|e| format!("unexpected tensor data: {e:?}"))
 }

@@ -1,10 +1,10 @@
 //! The page: backend probe, configuration panel, controls, pictures and metrics.
 
-use super::browser::{choose_backend, now_ms, query, set_query};
-use super::plots::{colour_css, draw_loss, draw_metrics, draw_scene};
-use super::runner::RunState;
-use crate::backend::{Backend, BackendKind};
+use super::browser::{query, set_query};
 use super::files;
+use super::plots::{colour_css, draw_loss, draw_metrics, draw_scene};
+use super::protocol::{BackendState, Export};
+use super::runner::RunState;
 use crate::core::config::{Config, limits};
 use crate::core::csv::upload_name;
 use crate::core::export::{self, RelationsFile};
@@ -15,13 +15,6 @@ use leptos::ev;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-
-#[derive(Clone, Debug, PartialEq)]
-enum BackendState {
-    Probing,
-    Ready { description: String, gpu: bool, fallback: Option<String>, check: String },
-    Failed(String),
-}
 
 /// The link's query, split into the run configuration and the page-only `backend` field.
 fn read_link() -> (Config, Vec<String>, Option<String>) {
@@ -37,7 +30,6 @@ pub fn App() -> impl IntoView {
     let (initial, notes, preference) = read_link();
     let config = RwSignal::new(initial);
     let messages = RwSignal::new(notes);
-    let backend = RwSignal::new(BackendState::Probing);
     let run = RunState::new();
 
     // A fresh run for the current config. A link naming uploaded data this page does not
@@ -52,23 +44,8 @@ pub fn App() -> impl IntoView {
         }
     };
 
-    let keep_backend = preference.clone();
-    spawn_local(async move {
-        let (chosen, fallback) = choose_backend(keep_backend.as_deref()).await;
-        backend.set(describe(&chosen, fallback).await);
-        run.set_backend(chosen);
-        restart();
-    });
-
-    // A lost GPU: the runner moved to the CPU; say so where the backend is shown.
-    Effect::new(move |_| {
-        if let Some(reason) = run.gpu_lost.get() {
-            spawn_local(async move {
-                let why = format!("the GPU device was lost ({reason}); training moved to the CPU with every kept relation");
-                backend.set(describe(&Backend::cpu(), Some(why)).await);
-            });
-        }
-    });
+    run.connect(preference.clone());
+    restart(); // waits in the queue until the worker runs
 
     // The whole configuration lives in the URL.
     Effect::new(move |_| {
@@ -119,7 +96,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main class="layout">
             <aside class="side">
-                <BackendCard state=backend />
+                <BackendCard state=run.backend />
                 <Messages messages=messages />
                 <DataFiles run=run config=config messages=messages restart=restart />
                 <ConfigPanel config=config apply=apply />
@@ -142,13 +119,14 @@ fn BackendCard(state: RwSignal<BackendState>) -> impl IntoView {
     view! {
         <section class="card" data-testid="backend">
             {move || match state.get() {
-                BackendState::Probing => view! { <p class="muted">"Looking for WebGPU…"</p> }.into_any(),
-                BackendState::Ready { description, gpu, fallback, check } => view! {
+                BackendState::Probing => view! { <p class="muted">"Choosing a backend: a few training steps on the CPU and on WebGPU, if there is one…"</p> }.into_any(),
+                BackendState::Ready { description, gpu, fallback, check, calibration } => view! {
                     <p>
                         <span class=if gpu { "badge gpu" } else { "badge cpu" }>{if gpu { "GPU" } else { "CPU" }}</span>
                         " " <strong data-testid="backend-name">{description}</strong>
                     </p>
-                    {fallback.map(|why| view! { <p class="notice">"Using the CPU fallback: " {why}</p> })}
+                    {fallback.map(|why| view! { <p class="notice">"Using the CPU: " {why}</p> })}
+                    {calibration.map(|rates| view! { <p class="small" data-testid="calibration">{rates}</p> })}
                     <p class="small" data-testid="self-test">{check}</p>
                 }.into_any(),
                 BackendState::Failed(e) => view! { <p class="error">"No backend works: " {e}</p> }.into_any(),
@@ -204,9 +182,9 @@ fn DataFiles(
         }
         spawn_local(async move {
             let name = file.name();
-            let read = files::read_text(&file, export::MAX_BYTES).await.and_then(|t| RelationsFile::from_json(&t));
-            let file = match read {
-                Ok(f) => f,
+            let read = files::read_text(&file, export::MAX_BYTES).await.and_then(|t| RelationsFile::from_json(&t).map(|f| (f, t)));
+            let (file, text) = match read {
+                Ok(read) => read,
                 Err(e) => return problem.set(Some(format!("{name}: {e}. Nothing was changed."))),
             };
             // The file's run; reset refuses it when it names uploaded data this page lacks.
@@ -218,20 +196,18 @@ fn DataFiles(
             problem.set(None);
             messages.set(notes);
             config.set(next);
-            run.import(file, name);
+            run.import(text, name);
         });
     };
-    let save = move |what: &'static str| {
+    let save = move |what: Export| {
         let current = config.get_untracked();
         let stem = current.upload.as_deref().map_or_else(|| current.manifold.key(), |l| upload_name(l).trim_end_matches(".csv"));
-        let saved = match what {
-            "points" => run.points_csv().map(|text| files::download(&format!("{stem}-points.csv"), "text/csv", &text)),
-            _ => run.relations_json().map(|text| files::download(&format!("{stem}-relations.json"), "application/json", &text)),
+        let name = match what {
+            Export::Points => format!("{stem}-points.csv"),
+            Export::Relations => format!("{stem}-relations.json"),
         };
-        problem.set(match saved {
-            Some(result) => result.err(),
-            None => Some("busy with a step: try again in a moment".into()),
-        });
+        problem.set(None);
+        run.save(what, name);
     };
     view! {
         <section class="card files">
@@ -249,8 +225,8 @@ fn DataFiles(
                 </Show>
             </div>
             <div class="file-row">
-                <button data-testid="download-points" on:click=move |_| save("points")>"Download points (CSV)"</button>
-                <button data-testid="download-relations" on:click=move |_| save("relations")>"Download relations (JSON)"</button>
+                <button data-testid="download-points" on:click=move |_| save(Export::Points)>"Download points (CSV)"</button>
+                <button data-testid="download-relations" on:click=move |_| save(Export::Relations)>"Download relations (JSON)"</button>
             </div>
             <div class="file-row">
                 <label class="button">"Import relations (JSON)…"
@@ -323,10 +299,11 @@ fn Controls(run: RunState, restart: impl Fn() + Copy + Send + Sync + 'static) ->
     view! {
         <section class="card controls">
             <button class="primary" data-testid="play" on:click=move |_| run.toggle()
-                disabled=move || run.finished.get()>
+                disabled=move || run.finished.get() || !matches!(run.backend.get(), BackendState::Ready { .. })
+                title=move || (!matches!(run.backend.get(), BackendState::Ready { .. })).then_some("waiting for the backend to be chosen")>
                 {move || if run.running.get() { "❚❚ Pause" } else { "▶ Train" }}
             </button>
-            <button on:click=move |_| run.step() disabled=move || run.running.get() || run.finished.get()>"Step"</button>
+            <button on:click=move |_| run.step() disabled=move || run.running.get() || run.finished.get() || !matches!(run.backend.get(), BackendState::Ready { .. })>"Step"</button>
             <button on:click=move |_| restart()>"Reset"</button>
             <button data-testid="add-relation" on:click=move |_| run.add_relation() disabled=move || !run.finished.get()>"+ Add relation"</button>
             <span class="keys muted small">"space: train/pause · s: step · r: reset · a: add relation"</span>
@@ -452,24 +429,5 @@ fn About() -> impl IntoView {
             <p>"Each relation g_k is a small network trained to vanish on the data (mean |g|/‖∇g‖ small) while its gradient stays transversal to the earlier relations' gradients. When a new relation can no longer do both, the run stops: the number of relations kept is the codimension, and N minus it the manifold's dimension."</p>
             <p>"Departures from the paper's printed losses (each selectable above): a bounded scale term (the printed one is unbounded below), independence measured against the span of the earlier gradients (pairwise sines miss a gradient inside the span), near-manifold negatives so the joint zero set does not grow extra pieces, a warm start that fits each relation to a sphere around the data first (from random weights its zero set wraps the data with the wrong orientation on one side and branches off into spurious pieces), and a measured rank test alongside the syzygy adversary. A link reproduces data and initial networks exactly; training agrees closely, not bit for bit, across WebGPU and CPU."</p>
         </section>
-    }
-}
-
-async fn describe(backend: &Backend, fallback: Option<String>) -> BackendState {
-    let started = now_ms();
-    match backend.self_test().await {
-        Ok(t) => BackendState::Ready {
-            gpu: backend.kind == BackendKind::Gpu,
-            description: backend.description.clone(),
-            fallback,
-            check: format!(
-                "Self-test on this backend: the ellipse's true equations at {} points, max residual {:.1e} (off it ≥ {:.2}), {:.0} ms.",
-                t.points,
-                t.max_on,
-                t.min_off,
-                now_ms() - started
-            ),
-        },
-        Err(e) => BackendState::Failed(e),
     }
 }

@@ -1,13 +1,28 @@
 //! Browser facts and helpers: WebGPU presence, backend choice with CPU fallback, yielding.
+//! Everything here works on the page and in its training worker alike (the global scope,
+//! not `window`).
 
-use crate::backend::Backend;
+use crate::backend::{Backend, BackendKind};
+use crate::core::config::{Config, Init};
+use crate::core::dataset::Dataset;
+use crate::core::session::Session;
+use std::future::Future;
+use std::task::Poll;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Whether `navigator.gpu` exists (WebGPU exposed by this browser).
+/// Whether this code runs in a dedicated worker (the training worker) rather than a page.
+pub fn in_worker() -> bool {
+    js_sys::global().is_instance_of::<web_sys::DedicatedWorkerGlobalScope>()
+}
+
+/// `name` of the global scope (`navigator`, `performance`, ...), page or worker.
+fn global(name: &str) -> Option<JsValue> {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str(name)).ok().filter(|v| !v.is_undefined())
+}
+
+/// Whether `navigator.gpu` exists (WebGPU exposed by this browser, in pages and workers).
 pub fn has_webgpu() -> bool {
-    web_sys::window()
-        .map(|w| js_sys::Reflect::has(&w.navigator(), &JsValue::from_str("gpu")).unwrap_or(false))
-        .unwrap_or(false)
+    global("navigator").is_some_and(|n| js_sys::Reflect::has(&n, &JsValue::from_str("gpu")).unwrap_or(false))
 }
 
 /// WebGPU if it is there and passes the self-test, otherwise the CPU, with the reason.
@@ -34,11 +49,75 @@ pub async fn choose_backend(preference: Option<&str>) -> (Backend, Option<String
     }
 }
 
+/// How long the CPU trains during calibration, after its warm-up.
+const CALIBRATE_CPU_MS: f64 = 300.0;
+/// Steps the GPU times during calibration, after its warm-up.
+const CALIBRATE_GPU_STEPS: usize = 10;
+/// The GPU's whole calibration (kernel compilation included) must end within this. A
+/// software adapter needs far longer (SwiftShader here: ~0.4 s a step, so the default run
+/// would take half an hour) and loses without being waited for.
+const CALIBRATE_GPU_DEADLINE_MS: i32 = 4000;
+
+/// The faster of WebGPU and the CPU, measured: a short training run of the default ellipse
+/// on each (calibration). Returns the backend, why the CPU was chosen if it was, and the
+/// measured rates for the backend card (None when there was no GPU to compare).
+pub async fn choose_on_merit() -> (Backend, Option<String>, Option<String>) {
+    let (gpu, why_not) = choose_backend(Some("gpu")).await;
+    if gpu.kind == BackendKind::Cpu {
+        return (gpu, why_not, None);
+    }
+    let cpu = Backend::cpu();
+    let cpu_rate = match training_rate(&cpu).await {
+        Ok(rate) => rate,
+        Err(e) => return (gpu, None, Some(format!("Calibration failed on the CPU ({e}): WebGPU kept."))),
+    };
+    let rates = |gpu: &str| format!("Calibration, default ellipse: CPU {cpu_rate:.0} steps/s, WebGPU {gpu}.");
+    match within(CALIBRATE_GPU_DEADLINE_MS, training_rate(&gpu)).await {
+        Some(Ok(gpu_rate)) if gpu_rate > cpu_rate => (gpu, None, Some(rates(&format!("{gpu_rate:.0} steps/s")))),
+        Some(Ok(gpu_rate)) => {
+            (cpu, Some("the CPU trains faster here than this WebGPU adapter".into()), Some(rates(&format!("{gpu_rate:.1} steps/s"))))
+        }
+        Some(Err(e)) => (cpu, Some(format!("WebGPU failed to train ({e})")), Some(rates("failed"))),
+        None => (
+            cpu,
+            Some("the CPU trains faster here than this WebGPU adapter".into()),
+            Some(rates(&format!("under {:.1} steps/s (stopped after {} s)", CALIBRATE_GPU_STEPS as f64 * 1000.0 / CALIBRATE_GPU_DEADLINE_MS as f64, CALIBRATE_GPU_DEADLINE_MS / 1000))),
+        ),
+    }
+}
+
+/// Training steps per second of the default ellipse (random start, so no warm-up phase)
+/// on `backend`, after two steps that compile its kernels.
+async fn training_rate(backend: &Backend) -> Result<f64, String> {
+    let config = Config { init: Init::Plain, ..Config::default() };
+    let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &backend.device);
+    let steps = |s: &Session| s.history().last().map_or(0, |p| p.step);
+    session.work(2).await?;
+    let (before, started) = (steps(&session), now_ms());
+    match backend.kind {
+        BackendKind::Cpu => session.work_while(usize::MAX, || now_ms() - started < CALIBRATE_CPU_MS).await?,
+        BackendKind::Gpu => session.work(CALIBRATE_GPU_STEPS).await?,
+    };
+    Ok((steps(&session) - before) as f64 * 1000.0 / (now_ms() - started).max(1.0))
+}
+
+/// `work`'s result, or None when `ms` milliseconds pass first (the work is dropped).
+pub async fn within<T>(ms: i32, work: impl Future<Output = T>) -> Option<T> {
+    let mut work = std::pin::pin!(work);
+    let mut timer = std::pin::pin!(sleep_ms(ms));
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(value) = work.as_mut().poll(cx) {
+            return Poll::Ready(Some(value));
+        }
+        timer.as_mut().poll(cx).map(|()| None)
+    })
+    .await
+}
+
 /// "vendor architecture (description)" from `GPUAdapterInfo`, whatever the browser reveals.
 async fn adapter_label() -> Option<String> {
     let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &JsValue::from_str(k)).ok();
-    let navigator = web_sys::window()?.navigator();
-    let gpu = get(&navigator, "gpu")?;
+    let gpu = get(&global("navigator")?, "gpu")?;
     let request = get(&gpu, "requestAdapter")?.dyn_into::<js_sys::Function>().ok()?;
     let promise = request.call0(&gpu).ok()?.dyn_into::<js_sys::Promise>().ok()?;
     let adapter = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
@@ -51,19 +130,14 @@ async fn adapter_label() -> Option<String> {
     (!label.is_empty()).then(|| label.join(" "))
 }
 
-/// Lets the browser paint and handle input before the next chunk of work.
+/// Lets the browser paint and handle input (in a worker: messages) before the next chunk of work.
 pub async fn yield_now() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    sleep_ms(0).await;
 }
 
-/// Milliseconds since page load.
+/// Milliseconds since the page (or worker) started.
 pub fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+    global("performance").map(|p| p.unchecked_into::<web_sys::Performance>().now()).unwrap_or(0.0)
 }
 
 /// The page's query string without '?'.
@@ -85,8 +159,8 @@ pub fn set_query(query: &str) {
 /// Resolves after `ms` milliseconds.
 pub async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        if let Some(set_timeout) = global("setTimeout").and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+            let _ = set_timeout.call2(&JsValue::NULL, &resolve, &JsValue::from(ms));
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;

@@ -1,11 +1,14 @@
 //! Everything that touches the browser: the Leptos page, WebGPU detection, drawing on
-//! canvas, and the loop that drives training between frames. The core never imports it.
+//! canvas, and the training worker that runs the core off the page's main thread. The
+//! core never imports it.
 
 mod app;
-pub mod files;
 pub mod browser;
+pub mod files;
 mod plots;
+pub mod protocol;
 mod runner;
+mod worker;
 
 pub use app::App;
 
@@ -24,9 +27,14 @@ pub fn init() {
     ONCE.call_once(|| unsafe { __wasm_call_ctors() });
 }
 
-/// Mounts the page. Panics go to the console with a readable message (never silently).
+/// The module's `main`, on the page and in its training worker alike: mounts the page, or
+/// in the worker listens for the page's commands. Panics go to the console with a
+/// readable message (never silently).
 pub fn start() {
     init();
+    if browser::in_worker() {
+        return worker::run();
+    }
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(App);
 }

@@ -1,7 +1,7 @@
 //! Drawing with plotters on canvas: the scene (data, zero sets, intersection) in 2D or
 //! as a rotatable 3D view, and the loss chart.
 
-use super::runner::MetricPoint;
+use super::protocol::MetricPoint;
 use crate::core::metrics::{RATIO_MIN, SIN_MIN};
 use crate::core::picture::{Picture, ZeroSet};
 use plotters::coord::Shift;

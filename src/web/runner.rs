@@ -1,47 +1,28 @@
-//! Drives a training session from the page: chunks of steps, then a yield to the browser,
-//! so the page never freezes. The session lives here (wasm is single-threaded); the page
-//! sees it only through the signals in `RunState`.
+//! The page's side of training: `RunState`, the signals the page draws from, fed by the
+//! training worker (`worker.rs`) through typed messages (`protocol.rs`). The page never
+//! computes, so its main thread stays free to draw and to listen.
 
-use super::browser::{now_ms, sleep_ms, yield_now};
+use super::browser::sleep_ms;
 use super::files;
-use crate::backend::{Backend, BackendKind};
+use super::protocol::{self, BackendState, Command, Export, MetricPoint, Tagged, Update};
 use crate::core::config::Config;
 use crate::core::dataset::Dataset;
 use crate::core::picture::Picture;
-use crate::core::export::RelationsFile;
-use crate::core::session::{Event, LossPoint, RelationReport, Session, Verdict};
+use crate::core::session::{LossPoint, RelationReport};
 use leptos::prelude::*;
+// The worker's `Update` message shadows leptos's trait of that name; its methods stay usable.
+use leptos::prelude::Update as _;
 use std::cell::RefCell;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 
-/// Steps per chunk between yields on the GPU, where steps are queued and one read waits
-/// for them all.
-const CHUNK: usize = 25;
-/// On the CPU steps run as they are issued, so a chunk ends after this many milliseconds
-/// instead (a 25-step chunk of the default run was a 0.5-2.7 s task on this 2-core machine).
-const CPU_SLICE_MS: f64 = 30.0;
-/// Redraw the zero sets this often while a relation trains.
-const PICTURE_EVERY: usize = 300;
-
-thread_local! {
-    static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
-    static BACKEND: RefCell<Option<Backend>> = const { RefCell::new(None) };
-    /// The configuration of the current run (to rebuild it after a lost GPU).
-    static CONFIG: RefCell<Option<Config>> = const { RefCell::new(None) };
-    /// When the loss chart was last given new points (ms since page load).
-    static LAST_CHART: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
-}
-
-/// How often the loss chart follows the training (it redraws on every change).
-const CHART_EVERY_MS: f64 = 250.0;
-
-/// The data `config` names, with an upload from this tab or an earlier one.
-fn dataset_for(config: &Config) -> Result<Dataset, String> {
-    let uploaded = config.upload.as_deref().and_then(files::uploaded);
-    Dataset::for_config(config, uploaded.as_ref())
-}
+/// A worker that has not answered a Reset within this is busy with one long piece of work
+/// (a huge sample, a single enormous step): it is replaced by a fresh one, which cancels it.
+const RESET_ANSWER_MS: i32 = 500;
 
 #[derive(Clone, Copy)]
 pub struct RunState {
+    pub backend: RwSignal<BackendState>,
     pub running: RwSignal<bool>,
     pub finished: RwSignal<bool>,
     pub status: RwSignal<String>,
@@ -54,30 +35,45 @@ pub struct RunState {
     pub picture: RwSignal<Picture>,
     pub dimension: RwSignal<Option<(usize, usize)>>,
     pub error: RwSignal<Option<String>>,
-    /// Set when the GPU device was lost and the run moved to the CPU.
-    pub gpu_lost: RwSignal<Option<String>>,
-    /// The person paused (or has not started) this run.
-    paused: RwSignal<bool>,
+    /// The current run's number: updates from older runs are dropped.
     generation: RwSignal<u64>,
 }
 
-/// A relation's metrics at one step of its training.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct MetricPoint {
-    pub relation: usize,
-    pub step: usize,
-    /// Off/on residual ratio on held-out points (kept only if ≥ 5).
-    pub ratio: f64,
-    /// Median sine of ∇g to the span of the kept gradients (kept only if ≥ 0.1).
-    pub sin_span: f64,
+/// The worker and what it must be told again if it is replaced.
+#[derive(Default)]
+struct Channel {
+    worker: Option<web_sys::Worker>,
+    /// Commands wait here until the worker's module is running.
+    started: bool,
+    queue: Vec<Command>,
+    /// The backend the page asked for ("cpu", "gpu" or on merit).
+    preference: Option<String>,
+    /// The last Reset and the commands since, replayed to a replacement worker.
+    last_reset: Option<Command>,
+    since_reset: Vec<Command>,
+    /// Whether the worker has said anything for the last Reset.
+    answered: bool,
+    /// File names for the downloads asked of the worker.
+    downloads: Vec<(Export, String)>,
+    /// The listeners, kept alive with the worker.
+    _listeners: Vec<Closure<dyn FnMut(JsValue)>>,
+}
+
+thread_local! {
+    static CHANNEL: RefCell<Channel> = RefCell::new(Channel::default());
+}
+
+fn channel<T>(f: impl FnOnce(&mut Channel) -> T) -> T {
+    CHANNEL.with(|c| f(&mut c.borrow_mut()))
 }
 
 impl RunState {
     pub fn new() -> Self {
         Self {
+            backend: RwSignal::new(BackendState::Probing),
             running: RwSignal::new(false),
             finished: RwSignal::new(false),
-            status: RwSignal::new("Starting: looking for WebGPU…".into()),
+            status: RwSignal::new("Starting the training worker…".into()),
             progress: RwSignal::new(0.0),
             reports: RwSignal::new(Vec::new()),
             history: RwSignal::new(Vec::new()),
@@ -85,78 +81,147 @@ impl RunState {
             picture: RwSignal::new(Picture::default()),
             dimension: RwSignal::new(None),
             error: RwSignal::new(None),
-            gpu_lost: RwSignal::new(None),
-            paused: RwSignal::new(true),
             generation: RwSignal::new(0),
         }
     }
 
-    /// Whether a backend was chosen (until then there is no run to act on).
-    pub fn has_backend(&self) -> bool {
-        BACKEND.with(|b| b.borrow().is_some())
-    }
-
-    pub fn set_backend(&self, backend: Backend) {
-        let gpu = backend.kind == BackendKind::Gpu;
-        BACKEND.with(|b| *b.borrow_mut() = Some(backend));
-        if gpu {
-            self.watch_gpu();
+    /// Starts the training worker, which chooses the backend (`preference`: "cpu", "gpu",
+    /// else on merit). Without a worker nothing trains, and the backend card says why.
+    pub fn connect(&self, preference: Option<String>) {
+        channel(|c| c.preference = preference.clone());
+        if let Err(e) = self.spawn(Command::Start { preference }) {
+            self.backend.set(BackendState::Failed(format!("the training worker could not start: {e}")));
+            self.status.set("Nothing can train on this page.".into());
         }
     }
 
-    /// Watches for a lost GPU device from a task of its own: work in flight on a lost
-    /// device fails or never completes, so the run is rebuilt on the CPU from what the
-    /// page holds: the config, the reports with their weights, and the loss history.
-    /// Training goes on if it was on.
-    fn watch_gpu(&self) {
-        let state = *self;
-        leptos::task::spawn_local(async move {
-            let reason = loop {
-                if let Some(reason) = crate::backend::gpu_lost() {
-                    break reason;
-                }
-                sleep_ms(250).await;
-            };
-            // The run was training unless it was paused or finished (its task may have
-            // already stopped on the failed work).
-            let was_training = !state.paused.get_untracked();
-            state.generation.update(|g| *g += 1); // the stuck task's session is dropped
-            state.running.set(false);
-            state.error.set(None); // a read that failed with the device is not the person's concern
-            let cpu = Backend::cpu();
-            if let Some(config) = CONFIG.with(|c| c.borrow().clone()) {
-                match dataset_for(&config) {
-                    Ok(dataset) => {
-                        let session = Session::resume(config, dataset, &cpu.device, state.reports.get_untracked(), state.history.get_untracked());
-                        state.finished.set(session.is_finished());
-                        SESSION.with(|s| *s.borrow_mut() = Some(session));
-                    }
-                    Err(e) => state.error.set(Some(e)),
-                }
-            }
-            BACKEND.with(|b| *b.borrow_mut() = Some(cpu));
-            let kept = state.reports.get_untracked().iter().filter(|r| r.verdict.is_kept()).count();
-            state.status.set(format!("The GPU was lost: the run moved to the CPU with its {kept} kept relation(s)."));
-            state.gpu_lost.set(Some(reason));
-            if was_training && !state.finished.get_untracked() {
-                state.play(usize::MAX);
-            }
-        });
+    /// Whether a backend is chosen (until then there is no run to act on).
+    pub fn has_backend(&self) -> bool {
+        matches!(self.backend.get_untracked(), BackendState::Ready { .. })
     }
 
-    /// A fresh session for `config`: same data and initial networks for the same config.
+    fn spawn(&self, start: Command) -> Result<(), String> {
+        let worker = spawn_worker()?;
+        let state = *self;
+        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| state.hear(e.unchecked_into::<web_sys::MessageEvent>().data()));
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let on_error = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+            let message = js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_else(|| "an unknown error".into());
+            state.backend.set(BackendState::Failed(format!("the training worker failed: {message}")));
+        });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        worker.post_message(&wasm_bindgen::module()).map_err(|_| "the module could not be sent to the worker".to_string())?;
+        channel(|c| {
+            if let Some(old) = c.worker.replace(worker) {
+                old.terminate();
+            }
+            c._listeners = vec![on_message, on_error];
+            c.started = false;
+            c.queue = vec![start];
+        });
+        Ok(())
+    }
+
+    /// Sends a command, or queues it until the worker runs.
+    fn send(&self, command: Command) {
+        let ready = channel(|c| {
+            match &command {
+                Command::Reset { .. } => {
+                    c.last_reset = Some(command.clone());
+                    c.since_reset.clear();
+                    c.answered = false;
+                }
+                Command::Export(_) => {}
+                _ => c.since_reset.push(command.clone()),
+            }
+            if !c.started {
+                c.queue.push(command.clone());
+            }
+            c.started.then(|| c.worker.clone()).flatten()
+        });
+        if let Some(worker) = ready {
+            post(&worker, &command);
+        }
+    }
+
+    /// One message from the worker.
+    fn hear(&self, message: JsValue) {
+        // The worker's bootstrap reports a module that would not start as plain text.
+        if let Some(text) = message.as_string() {
+            return self.backend.set(BackendState::Failed(text));
+        }
+        let Tagged { generation, update } = match protocol::from_js(message) {
+            Ok(tagged) => tagged,
+            Err(e) => return self.error.set(Some(e)),
+        };
+        match update {
+            Update::Started => {
+                let (worker, queue) = channel(|c| {
+                    c.started = true;
+                    (c.worker.clone(), std::mem::take(&mut c.queue))
+                });
+                if let Some(worker) = worker {
+                    queue.iter().for_each(|command| post(&worker, command));
+                }
+                return;
+            }
+            Update::Backend(state) => return self.backend.set(self.keep_calibration(state)),
+            _ => {}
+        }
+        if generation != self.generation.get_untracked() {
+            return; // an older run's
+        }
+        channel(|c| c.answered = true);
+        match update {
+            Update::Started | Update::Backend(_) => {}
+            Update::Running(on) => self.running.set(on),
+            Update::Status(s) => self.status.set(s),
+            Update::Progress(p) => self.progress.set(p),
+            Update::History { from, points } => self.history.update(|h| {
+                h.truncate(from);
+                h.extend(points);
+            }),
+            Update::Metric(point) => self.metric_history.update(|h| h.push(point)),
+            Update::Reports(reports) => self.reports.set(reports),
+            Update::Picture(picture) => self.picture.set(picture),
+            Update::Dimension(d, n) => self.dimension.set(Some((d, n))),
+            Update::Finished(done) => self.finished.set(done),
+            Update::Error(e) => self.error.set(Some(e)),
+            Update::GpuLost(_) => self.error.set(None), // a read that failed with the device is not the person's concern
+            Update::Exported { what, text } => {
+                let name = channel(|c| c.downloads.iter().position(|d| d.0 == what).map(|i| c.downloads.remove(i).1));
+                if let Some(name) = name {
+                    let mime = if what == Export::Points { "text/csv" } else { "application/json" };
+                    if let Err(e) = files::download(&name, mime, &text) {
+                        self.error.set(Some(e));
+                    }
+                }
+            }
+        }
+    }
+
+    /// A replacement worker skips calibration (it was told the backend chosen before):
+    /// the card keeps the figures measured then.
+    fn keep_calibration(&self, mut next: BackendState) -> BackendState {
+        if let (BackendState::Ready { calibration: None, gpu, .. }, BackendState::Ready { calibration: Some(was), gpu: was_gpu, .. }) = (&mut next, self.backend.get_untracked())
+            && *gpu == was_gpu
+        {
+            if let BackendState::Ready { calibration, .. } = &mut next {
+                *calibration = Some(was);
+            }
+        }
+        next
+    }
+
+    /// A fresh run of `config`: same data and initial networks for the same config.
     /// Fails, changing nothing, when the config names uploaded data this page does not have.
     pub fn reset(&self, config: &Config) -> Result<(), String> {
-        let dataset = dataset_for(config)?;
+        let upload = config.upload.as_deref().and_then(files::uploaded);
+        Dataset::uploaded_cloud(config, upload.as_ref())?;
         self.generation.update(|g| *g += 1);
+        let generation = self.generation.get_untracked();
         self.running.set(false);
-        self.paused.set(true);
-        let Some(backend) = BACKEND.with(|b| b.borrow().clone()) else { return Ok(()) };
-        CONFIG.with(|c| *c.borrow_mut() = Some(config.clone()));
-        self.status.set(format!("Ready: {}.", dataset.describe(config)));
-        self.picture.set(Picture::of_data(&dataset));
-        let session = Session::new(config.clone(), dataset, &backend.device);
-        SESSION.with(|s| *s.borrow_mut() = Some(session));
+        self.status.set(format!("Preparing {} points…", config.samples));
         self.reports.set(Vec::new());
         self.history.set(Vec::new());
         self.metric_history.set(Vec::new());
@@ -164,189 +229,124 @@ impl RunState {
         self.progress.set(0.0);
         self.dimension.set(None);
         self.error.set(None);
+        self.send(Command::Reset { generation, query: config.to_query(), upload });
+        if self.has_backend() {
+            self.replace_if_silent(generation);
+        }
         Ok(())
     }
 
-    /// Takes the kept relations of a relations file as g_1, g_2, ... of the current (fresh)
-    /// run, measured on its data; training then looks for the next one.
-    pub fn import(&self, file: RelationsFile, name: String) {
+    /// Replaces the worker when it has not answered the Reset of `generation` in time: it is
+    /// stuck in one long piece of work for an older run, which the replacement cancels.
+    fn replace_if_silent(&self, generation: u64) {
         let state = *self;
-        let generation = self.generation.get_untracked();
-        let Some(backend) = BACKEND.with(|b| b.borrow().clone()) else { return };
-        let Some(mut session) = SESSION.with(|s| s.borrow_mut().take()) else { return };
-        state.running.set(true);
-        state.status.set(format!("Importing relations from {name}…"));
         leptos::task::spawn_local(async move {
-            let outcome = session.import(file.kept_relations(&backend.device)).await;
-            if state.generation.get_untracked() != generation {
+            sleep_ms(RESET_ANSWER_MS).await;
+            let silent = channel(|c| !c.answered && c.started);
+            if !silent || state.generation.get_untracked() != generation {
                 return;
             }
-            let outcome = match outcome {
-                Ok(()) => state.publish(&session).await.map(|()| session.reports().len()),
-                Err(e) => Err(e),
+            let Some(kind) = (match state.backend.get_untracked() {
+                BackendState::Ready { gpu, .. } => Some(if gpu { "gpu" } else { "cpu" }),
+                _ => None,
+            }) else {
+                return;
             };
-            SESSION.with(|s| *s.borrow_mut() = Some(session));
-            state.running.set(false);
-            match outcome {
-                Ok(n) => state.status.set(format!("Imported {n} relation(s) from {name}. Train to look for the next one.")),
-                Err(e) => state.error.set(Some(format!("{name}: {e}"))),
+            let replay = channel(|c| c.last_reset.iter().chain(&c.since_reset).cloned().collect::<Vec<_>>());
+            match state.spawn(Command::Start { preference: Some(kind.into()) }) {
+                Ok(()) => channel(|c| c.queue.extend(replay)),
+                Err(e) => state.error.set(Some(format!("the training worker could not be restarted: {e}"))),
             }
         });
     }
 
-    /// The current run's points as CSV (None while a chunk of work holds the session).
-    pub fn points_csv(&self) -> Option<String> {
-        SESSION.with(|s| Some(s.borrow().as_ref()?.dataset().all_points().to_csv()))
+    /// Takes a relations file's kept relations as g_1, g_2, ... of the current (fresh) run.
+    pub fn import(&self, json: String, name: String) {
+        self.send(Command::Import { json, name });
     }
 
-    /// The current run's relations as JSON (None while a chunk of work holds the session).
-    pub fn relations_json(&self) -> Option<String> {
-        SESSION.with(|s| Some(RelationsFile::from_session(s.borrow().as_ref()?).to_json()))
-    }
-
-    /// Shows a session's reports, dimension and zero sets.
-    async fn publish(&self, session: &Session) -> Result<(), String> {
-        self.reports.set(session.reports().to_vec());
-        self.dimension.set(Some((session.estimated_dimension(), session.dataset().dim())));
-        self.finished.set(session.is_finished());
-        self.redraw(session, false).await
+    /// Asks the worker for the run's points or relations, saved as `name` when they come.
+    pub fn save(&self, what: Export, name: String) {
+        channel(|c| c.downloads.push((what, name)));
+        self.send(Command::Export(what));
     }
 
     pub fn toggle(&self) {
         if self.running.get_untracked() {
-            self.running.set(false);
-            self.paused.set(true);
+            self.running.set(false); // at once: the worker stops at the end of its slice
+            self.send(Command::Pause);
         } else {
-            self.play(usize::MAX);
+            self.running.set(true);
+            self.send(Command::Play { chunks: None });
         }
     }
 
     pub fn step(&self) {
         if !self.running.get_untracked() {
-            self.play(1);
+            self.running.set(true);
+            self.send(Command::Play { chunks: Some(1) });
         }
     }
 
     /// "Add relation": look for one more after the run stopped.
     pub fn add_relation(&self) {
-        SESSION.with(|s| {
-            if let Some(s) = s.borrow_mut().as_mut() {
-                s.allow_more();
-            }
-        });
         self.finished.set(false);
-        self.play(usize::MAX);
+        self.running.set(true);
+        self.send(Command::AddRelation);
     }
+}
 
-    /// Runs up to `chunks` chunks, yielding to the browser between them.
-    fn play(&self, chunks: usize) {
-        let state = *self;
-        let generation = self.generation.get_untracked();
-        state.running.set(true);
-        state.paused.set(chunks != usize::MAX);
-        leptos::task::spawn_local(async move {
-            let mut done = 0;
-            while done < chunks && state.running.get_untracked() && state.generation.get_untracked() == generation {
-                let Some(mut session) = SESSION.with(|s| s.borrow_mut().take()) else { break };
-                let outcome = state.chunk(&mut session).await;
-                if state.generation.get_untracked() != generation {
-                    break; // reset (or moved off a lost GPU) while we were busy: drop this session
-                }
-                SESSION.with(|s| *s.borrow_mut() = Some(session));
-                match outcome {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    // Work on a lost GPU fails; the GPU watcher moves the run and says so.
-                    Err(_) if crate::backend::gpu_lost().is_some() => break,
-                    Err(e) => {
-                        state.error.set(Some(e));
-                        break;
-                    }
-                }
-                done += 1;
-                yield_now().await;
-            }
-            if state.generation.get_untracked() == generation {
-                state.running.set(false);
-            }
-        });
+fn post(worker: &web_sys::Worker, command: &Command) {
+    match protocol::to_js(command) {
+        Ok(message) => {
+            let _ = worker.post_message(&message);
+        }
+        Err(e) => web_sys::console::error_1(&e.into()),
     }
+}
 
-    /// One chunk of work and the page updates it causes. Ok(false) when the run is over.
-    async fn chunk(&self, session: &mut Session) -> Result<bool, String> {
-        let before = session.history().last().map(|p| p.step).unwrap_or(0);
-        let on_cpu = BACKEND.with(|b| b.borrow().as_ref().is_none_or(|b| b.kind == BackendKind::Cpu));
-        let event = if on_cpu {
-            let started = now_ms();
-            session.work_while(usize::MAX, || now_ms() - started < CPU_SLICE_MS).await?
-        } else {
-            session.work(CHUNK).await?
-        };
-        // The loss chart redraws on every change: a few times a second is plenty.
-        let chart_due = now_ms() - LAST_CHART.get() > CHART_EVERY_MS;
-        if chart_due || !matches!(event, Event::Progress { .. }) {
-            LAST_CHART.set(now_ms());
-            self.history.set(session.history().to_vec());
-        }
-        let after = session.history().last().map(|p| p.step).unwrap_or(0);
-        match event {
-            Event::Progress { relation, phase, step, of, loss } => {
-                self.progress.set(step as f64 / of.max(1) as f64);
-                let loss = if loss.is_finite() { format!("{loss:.4}") } else { "…".into() };
-                self.status.set(format!("Training g{}: {} step {step}/{of}, loss {loss}", relation + 1, phase.label()));
-                if before / PICTURE_EVERY != after / PICTURE_EVERY {
-                    self.redraw(session, true).await?;
-                    if let Some(m) = session.probe_current().await? {
-                        self.metric_history.update(|h| h.push(MetricPoint { relation, step: after, ratio: m.ratio, sin_span: m.sin_span }));
-                    }
-                }
-                Ok(true)
-            }
-            Event::RelationFinished { relation } => {
-                if let Some(r) = session.reports().get(relation) {
-                    let point = MetricPoint { relation, step: after, ratio: r.metrics.ratio, sin_span: r.metrics.sin_span };
-                    self.metric_history.update(|h| h.push(point));
-                    self.status.set(format!("g{}: {} ({}).", relation + 1, r.verdict.describe(), r.stop.describe()));
-                }
-                self.publish(session).await?;
-                if session.is_finished() {
-                    self.finish(session);
-                    return Ok(false);
-                }
-                Ok(true)
-            }
-            Event::Finished => {
-                self.finish(session);
-                Ok(false)
-            }
-        }
-    }
-
-    fn finish(&self, session: &Session) {
-        self.finished.set(true);
-        self.progress.set(1.0);
-        let mut status = format!(
-            "Done: {} relation(s) kept, estimated dimension {} in R^{}.",
-            session.kept().len(),
-            session.estimated_dimension(),
-            session.dataset().dim()
-        );
-        if let Some(r) = session.reports().last().filter(|r| r.verdict == Verdict::Diverged) {
-            status += &format!(" g{} diverged (its loss became NaN or infinite) and was dropped; the earlier relations are kept. A lower learning rate may help: + Add relation tries again.", r.index + 1);
-        }
-        self.status.set(status);
-    }
-
-    /// Recomputes the zero sets (kept relations, plus the one in training if asked).
-    async fn redraw(&self, session: &Session, with_current: bool) -> Result<(), String> {
-        let Some(backend) = BACKEND.with(|b| b.borrow().clone()) else { return Ok(()) };
-        let mut relations = session.kept().to_vec();
-        if with_current && let Some((_, _, net)) = session.current() {
-            use burn::module::Module;
-            relations.push(net.valid());
-        }
-        let picture = Picture::compute(session.dataset(), &relations, session.config().seed, &backend.device).await?;
-        self.picture.set(picture);
-        Ok(())
-    }
+/// A module worker running this very page's wasm: a tiny bootstrap imports the page's
+/// JavaScript glue (named by trunk's `<link rel=modulepreload>`) and instantiates the
+/// module the page sends it, whose `main` then sees it runs in a worker.
+fn spawn_worker() -> Result<web_sys::Worker, String> {
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let glue = document
+        .query_selector("link[rel=modulepreload]")
+        .ok()
+        .flatten()
+        .map(|l| l.unchecked_into::<web_sys::HtmlLinkElement>().href())
+        .filter(|href| href.ends_with(".js"))
+        .ok_or("the page's script is not named in it (is the page built by trunk?)")?;
+    let glue = serde_json::to_string(&glue).map_err(|e| e.to_string())?;
+    // `gpuDevices` lets the console (and the page tests) reach the worker's WebGPU devices.
+    let source = format!(
+        r#"self.gpuDevices = [];
+if (self.GPUAdapter) {{
+  const request = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function (...args) {{
+    const device = await request.apply(this, args);
+    self.gpuDevices.push(device);
+    return device;
+  }};
+}}
+self.onmessage = async (e) => {{
+  self.onmessage = null;
+  try {{
+    const glue = await import({glue});
+    await glue.default({{ module_or_path: e.data }});
+  }} catch (err) {{
+    self.postMessage(`the training worker could not start: ${{err}}`);
+  }}
+}};
+"#
+    );
+    let fail = |_| "the browser refused to create a worker".to_string();
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&source.into()), &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let options = web_sys::WorkerOptions::new();
+    options.set_type(web_sys::WorkerType::Module);
+    // The URL stays valid: a replacement worker loads it again.
+    web_sys::Worker::new_with_options(&url, &options).map_err(fail)
 }

@@ -1,0 +1,475 @@
+//! The training worker: a dedicated Web Worker that owns the backend and the session,
+//! trains in slices and tells the page what changed (`protocol::Update`). The page's main
+//! thread only draws, so it never freezes (on the main thread a 25-step chunk of the
+//! default run was a 0.5–2.7 s task on a 2-core machine, and a 50,000-point link 206 s).
+
+use super::browser::{self, now_ms, sleep_ms, yield_now};
+use super::protocol::{self, BackendState, Command, Export, MetricPoint, Tagged, Update};
+use crate::backend::{Backend, BackendKind};
+use crate::core::config::Config;
+use crate::core::dataset::Dataset;
+use crate::core::export::RelationsFile;
+use crate::core::picture::Picture;
+use crate::core::points::PointCloud;
+use crate::core::session::{Event, LossPoint, RelationReport, Session, Verdict};
+use std::cell::RefCell;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+
+/// Steps per chunk on the GPU, where steps are queued and one read waits for them all.
+const CHUNK: usize = 25;
+/// On the CPU steps run as they are issued, so a chunk ends after this many milliseconds
+/// (the worker then hears the page's commands: Pause lands within one slice).
+const CPU_SLICE_MS: f64 = 30.0;
+/// Redraw the zero sets this often while a relation trains.
+const PICTURE_EVERY: usize = 300;
+/// How often the loss chart follows the training (the page redraws it on every change).
+const CHART_EVERY_MS: f64 = 250.0;
+
+#[derive(Default)]
+struct Worker {
+    backend: Option<Backend>,
+    /// The run the page asked for last: its configuration and uploaded cloud.
+    config: Option<Config>,
+    upload: Option<PointCloud>,
+    /// The current session; taken out while a chunk of work holds it.
+    session: Option<Session>,
+    /// The page's number for the current run; every update carries it.
+    generation: u64,
+    /// Ours: bumped by every new session (a reset, or moving off a lost GPU), so work
+    /// still in flight for an older one is dropped.
+    run: u64,
+    /// The run whose training loop is going, if any.
+    looping: Option<u64>,
+    running: bool,
+    /// Chunks left to train (Step asks for one).
+    budget: usize,
+    /// What the page has been sent, to rebuild the run if the GPU is lost while a chunk
+    /// holds the session.
+    reports: Vec<RelationReport>,
+    history: Vec<LossPoint>,
+    last_chart: f64,
+}
+
+thread_local! {
+    static WORKER: RefCell<Worker> = RefCell::new(Worker::default());
+}
+
+fn with<T>(f: impl FnOnce(&mut Worker) -> T) -> T {
+    WORKER.with(|w| f(&mut w.borrow_mut()))
+}
+
+fn post(generation: u64, update: Update) {
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    match protocol::to_js(&Tagged { generation, update }) {
+        Ok(message) => {
+            let _ = scope.post_message(&message);
+        }
+        Err(e) => web_sys::console::error_1(&e.into()),
+    }
+}
+
+/// One run's voice: says nothing once a newer run has begun.
+#[derive(Clone, Copy)]
+struct Run {
+    generation: u64,
+    id: u64,
+}
+
+impl Run {
+    fn current() -> Self {
+        with(|w| Run { generation: w.generation, id: w.run })
+    }
+
+    fn is_current(self) -> bool {
+        with(|w| w.run == self.id)
+    }
+
+    fn say(self, update: Update) {
+        if self.is_current() {
+            post(self.generation, update);
+        }
+    }
+}
+
+/// The worker's entry point: listen to the page, then say so.
+pub fn run() {
+    // A panic leaves the module unusable: tell the page, not only the console.
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        let generation = WORKER.with(|w| w.try_borrow().map(|w| w.generation).unwrap_or(0));
+        post(generation, Update::Error(format!("the training worker stopped ({info}); reload the page to go on")));
+    }));
+    let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let listener = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(|e: web_sys::MessageEvent| match protocol::from_js::<Command>(e.data()) {
+        Ok(command) => handle(command),
+        Err(e) => Run::current().say(Update::Error(e)),
+    });
+    scope.set_onmessage(Some(listener.as_ref().unchecked_ref()));
+    listener.forget(); // listens for the worker's whole life
+    post(0, Update::Started);
+}
+
+fn handle(command: Command) {
+    match command {
+        Command::Start { preference } => spawn_local(start(preference)),
+        Command::Reset { generation, query, upload } => {
+            let (config, _) = Config::from_query(&query); // the page already clamped and said why
+            with(|w| {
+                w.generation = generation;
+                w.config = Some(config);
+                w.upload = upload;
+            });
+            fresh_session();
+        }
+        Command::Import { json, name } => spawn_local(import(json, name)),
+        Command::Play { chunks } => play(chunks.unwrap_or(usize::MAX)),
+        Command::Pause => {
+            with(|w| w.running = false);
+            Run::current().say(Update::Running(false));
+        }
+        Command::AddRelation => {
+            with(|w| {
+                if let Some(session) = w.session.as_mut() {
+                    session.allow_more();
+                    w.config = Some(session.config().clone());
+                }
+            });
+            Run::current().say(Update::Finished(false));
+            play(usize::MAX);
+        }
+        Command::Export(what) => spawn_local(export(what)),
+    }
+}
+
+/// Chooses the backend (by the link's preference, else on merit), describes it to the
+/// page, and starts the run the page asked for meanwhile.
+async fn start(preference: Option<String>) {
+    let (backend, fallback, calibration) = match preference.as_deref() {
+        Some(p @ ("cpu" | "gpu")) => {
+            let (backend, fallback) = browser::choose_backend(Some(p)).await;
+            (backend, fallback, None)
+        }
+        _ => browser::choose_on_merit().await,
+    };
+    let state = describe(&backend, fallback, calibration).await;
+    post(0, Update::Backend(state));
+    let gpu = backend.kind == BackendKind::Gpu;
+    with(|w| w.backend = Some(backend));
+    if gpu {
+        spawn_local(watch_gpu());
+    }
+    fresh_session();
+}
+
+async fn describe(backend: &Backend, fallback: Option<String>, calibration: Option<String>) -> BackendState {
+    let started = now_ms();
+    match backend.self_test().await {
+        Ok(t) => BackendState::Ready {
+            gpu: backend.kind == BackendKind::Gpu,
+            description: backend.description.clone(),
+            fallback,
+            check: format!(
+                "Self-test on this backend: the ellipse's true equations at {} points, max residual {:.1e} (off it ≥ {:.2}), {:.0} ms.",
+                t.points,
+                t.max_on,
+                t.min_off,
+                now_ms() - started
+            ),
+            calibration,
+        },
+        Err(e) => BackendState::Failed(e),
+    }
+}
+
+/// A fresh session for the configuration the page asked for last (once a backend is
+/// chosen): same data and initial networks for the same configuration.
+fn fresh_session() {
+    let Some((backend, config, upload)) = with(|w| Some((w.backend.clone()?, w.config.clone()?, w.upload.clone()))) else { return };
+    let run = with(|w| {
+        w.run += 1;
+        w.session = None;
+        w.running = false;
+        w.reports.clear();
+        w.history.clear();
+        Run { generation: w.generation, id: w.run }
+    });
+    run.say(Update::Running(false));
+    run.say(Update::Status(format!("Sampling {} points…", config.samples)));
+    match Dataset::for_config(&config, upload.as_ref()) {
+        Ok(dataset) => {
+            run.say(Update::Picture(Picture::of_data(&dataset)));
+            let ready = format!("Ready: {}.", dataset.describe(&config));
+            let session = Session::new(config, dataset, &backend.device);
+            with(|w| w.session = Some(session));
+            run.say(Update::Status(ready));
+        }
+        Err(e) => run.say(Update::Error(e)),
+    }
+}
+
+/// Takes the session out for async work; None while another task holds it (or before a run).
+fn take_session() -> Option<Session> {
+    with(|w| w.session.take())
+}
+
+/// Puts the session back, unless a newer run began meanwhile (then it is dropped). Its
+/// configuration is the live one (an import or "+ Add relation" raises the relation
+/// limit): a run rebuilt after a lost GPU starts from it, not from the last Reset's.
+fn put_back(run: Run, session: Session) {
+    with(|w| {
+        if w.run == run.id {
+            w.config = Some(session.config().clone());
+            w.session = Some(session);
+        }
+    });
+}
+
+/// Waits (a few seconds at most) for the session a chunk of work holds.
+async fn wait_for_session() -> Option<Session> {
+    for _ in 0..500 {
+        if let Some(s) = take_session() {
+            return Some(s);
+        }
+        sleep_ms(10).await;
+    }
+    None
+}
+
+/// Takes the kept relations of a relations file as g_1, g_2, ... of the current (fresh)
+/// run, measured on its data; training then looks for the next one.
+async fn import(json: String, name: String) {
+    let run = Run::current();
+    let file = match RelationsFile::from_json(&json) {
+        Ok(file) => file,
+        Err(e) => return run.say(Update::Error(format!("{name}: {e}"))),
+    };
+    let (Some(backend), Some(mut session)) = (with(|w| w.backend.clone()), wait_for_session().await) else {
+        return run.say(Update::Error(format!("{name}: the run is not ready yet; try again in a moment")));
+    };
+    run.say(Update::Running(true));
+    run.say(Update::Status(format!("Importing relations from {name}…")));
+    let outcome = match session.import(file.kept_relations(&backend.device)).await {
+        Ok(()) => publish(run, &session).await.map(|()| session.reports().len()),
+        Err(e) => Err(e),
+    };
+    put_back(run, session);
+    run.say(Update::Running(false));
+    match outcome {
+        Ok(n) => run.say(Update::Status(format!("Imported {n} relation(s) from {name}. Train to look for the next one."))),
+        Err(e) => run.say(Update::Error(format!("{name}: {e}"))),
+    }
+}
+
+/// Sends the run's points (CSV) or relations (JSON) to the page.
+async fn export(what: Export) {
+    let run = Run::current();
+    let Some(session) = wait_for_session().await else {
+        return run.say(Update::Error("nothing to save yet: the run is still being prepared".into()));
+    };
+    let text = match what {
+        Export::Points => session.dataset().all_points().to_csv(),
+        Export::Relations => RelationsFile::from_session(&session).to_json(),
+    };
+    put_back(run, session);
+    run.say(Update::Exported { what, text });
+}
+
+/// Trains for `chunks` chunks, or until paused, finished or reset.
+fn play(chunks: usize) {
+    let run = Run::current();
+    let start = with(|w| {
+        w.running = true;
+        w.budget = chunks;
+        let start = w.looping != Some(run.id);
+        w.looping = Some(run.id);
+        start
+    });
+    run.say(Update::Running(true));
+    if !start {
+        return; // the loop that is going takes the new budget
+    }
+    spawn_local(async move {
+        while run.is_current() && with(|w| w.running && w.budget > 0) {
+            let Some(mut session) = take_session() else { break };
+            let outcome = chunk(run, &mut session).await;
+            if !run.is_current() {
+                break; // reset (or moved off a lost GPU) while we were busy: drop this session
+            }
+            put_back(run, session);
+            match outcome {
+                Ok(true) => {}
+                Ok(false) => break,
+                // Work on a lost GPU fails; the GPU watcher moves the run, says so, and
+                // trains on if this loop was training (so `running` stays as it is).
+                Err(_) if lost_gpu().await => return,
+                Err(e) => {
+                    run.say(Update::Error(e));
+                    break;
+                }
+            }
+            with(|w| w.budget -= 1);
+            yield_now().await; // hear Pause, Reset, ...
+        }
+        with(|w| {
+            if w.looping == Some(run.id) {
+                w.looping = None;
+                w.running = false;
+            }
+        });
+        run.say(Update::Running(false));
+    });
+}
+
+/// Whether the GPU device is lost. A failed GPU read often comes before the device's
+/// lost callback, so on the GPU this waits a moment for it.
+async fn lost_gpu() -> bool {
+    if with(|w| w.backend.as_ref().is_some_and(|b| b.kind == BackendKind::Gpu)) && crate::backend::gpu_lost().is_none() {
+        sleep_ms(500).await;
+    }
+    crate::backend::gpu_lost().is_some()
+}
+
+/// One chunk of work and the updates it causes. Ok(false) when the run is over.
+async fn chunk(run: Run, session: &mut Session) -> Result<bool, String> {
+    let before = session.history().last().map_or(0, |p| p.step);
+    let on_cpu = with(|w| w.backend.as_ref().is_none_or(|b| b.kind == BackendKind::Cpu));
+    let event = if on_cpu {
+        let started = now_ms();
+        session.work_while(usize::MAX, || now_ms() - started < CPU_SLICE_MS).await?
+    } else {
+        session.work(CHUNK).await?
+    };
+    if !run.is_current() {
+        return Ok(false);
+    }
+    let chart_due = now_ms() - with(|w| w.last_chart) > CHART_EVERY_MS;
+    if chart_due || !matches!(event, Event::Progress { .. }) {
+        send_history(run, session);
+    }
+    let after = session.history().last().map_or(0, |p| p.step);
+    match event {
+        Event::Progress { relation, phase, step, of, loss } => {
+            run.say(Update::Progress(step as f64 / of.max(1) as f64));
+            let loss = if loss.is_finite() { format!("{loss:.4}") } else { "…".into() };
+            run.say(Update::Status(format!("Training g{}: {} step {step}/{of}, loss {loss}", relation + 1, phase.label())));
+            if before / PICTURE_EVERY != after / PICTURE_EVERY {
+                redraw(run, session, true).await?;
+                if let Some(m) = session.probe_current().await? {
+                    run.say(Update::Metric(MetricPoint { relation, step: after, ratio: m.ratio, sin_span: m.sin_span }));
+                }
+            }
+            Ok(true)
+        }
+        Event::RelationFinished { relation } => {
+            if let Some(r) = session.reports().get(relation) {
+                run.say(Update::Metric(MetricPoint { relation, step: after, ratio: r.metrics.ratio, sin_span: r.metrics.sin_span }));
+                run.say(Update::Status(format!("g{}: {} ({}).", relation + 1, r.verdict.describe(), r.stop.describe())));
+            }
+            publish(run, session).await?;
+            if session.is_finished() {
+                finish(run, session);
+                return Ok(false);
+            }
+            Ok(true)
+        }
+        Event::Finished => {
+            finish(run, session);
+            Ok(false)
+        }
+    }
+}
+
+/// Sends the loss history the page does not have yet.
+fn send_history(run: Run, session: &Session) {
+    let history = session.history();
+    let from = with(|w| {
+        w.last_chart = now_ms();
+        let from = w.history.len().min(history.len());
+        w.history.truncate(from);
+        w.history.extend_from_slice(&history[from..]);
+        from
+    });
+    if from < history.len() {
+        run.say(Update::History { from, points: history[from..].to_vec() });
+    }
+}
+
+/// Sends a session's reports, dimension and zero sets.
+async fn publish(run: Run, session: &Session) -> Result<(), String> {
+    with(|w| w.reports = session.reports().to_vec());
+    send_history(run, session);
+    run.say(Update::Reports(session.reports().to_vec()));
+    run.say(Update::Dimension(session.estimated_dimension(), session.dataset().dim()));
+    run.say(Update::Finished(session.is_finished()));
+    redraw(run, session, false).await
+}
+
+fn finish(run: Run, session: &Session) {
+    run.say(Update::Finished(true));
+    run.say(Update::Progress(1.0));
+    let mut status = format!(
+        "Done: {} relation(s) kept, estimated dimension {} in R^{}.",
+        session.kept().len(),
+        session.estimated_dimension(),
+        session.dataset().dim()
+    );
+    if let Some(r) = session.reports().last().filter(|r| r.verdict == Verdict::Diverged) {
+        status += &format!(" g{} diverged (its loss became NaN or infinite) and was dropped; the earlier relations are kept. A lower learning rate may help: + Add relation tries again.", r.index + 1);
+    }
+    run.say(Update::Status(status));
+}
+
+/// Recomputes the zero sets (kept relations, plus the one in training if asked).
+async fn redraw(run: Run, session: &Session, with_current: bool) -> Result<(), String> {
+    let Some(backend) = with(|w| w.backend.clone()) else { return Ok(()) };
+    let mut relations = session.kept().to_vec();
+    if with_current && let Some((_, _, net)) = session.current() {
+        use burn::module::Module;
+        relations.push(net.valid());
+    }
+    let picture = Picture::compute(session.dataset(), &relations, session.config().seed, &backend.device).await?;
+    run.say(Update::Picture(picture));
+    Ok(())
+}
+
+/// Watches for a lost GPU device from a task of its own: work in flight on a lost device
+/// fails or never completes, so the run is rebuilt on the CPU from the worker's current
+/// configuration and what the page was sent (reports with their weights, loss history).
+/// Training goes on if it was on.
+async fn watch_gpu() {
+    let reason = loop {
+        if let Some(reason) = crate::backend::gpu_lost() {
+            break reason;
+        }
+        sleep_ms(250).await;
+    };
+    let cpu = Backend::cpu();
+    let (was_training, config, upload, reports, history, run) = with(|w| {
+        w.run += 1; // the stuck chunk's session is dropped
+        w.backend = Some(cpu.clone());
+        w.session = None;
+        let was_training = w.running;
+        w.running = false;
+        w.looping = None;
+        (was_training, w.config.clone(), w.upload.clone(), w.reports.clone(), w.history.clone(), Run { generation: w.generation, id: w.run })
+    });
+    let why = format!("the GPU device was lost ({reason}); training moved to the CPU with every kept relation");
+    post(run.generation, Update::Backend(describe(&cpu, Some(why), None).await));
+    run.say(Update::GpuLost(reason));
+    let Some(config) = config else { return };
+    let dataset = match Dataset::for_config(&config, upload.as_ref()) {
+        Ok(dataset) => dataset,
+        Err(e) => return run.say(Update::Error(e)),
+    };
+    let session = Session::resume(config, dataset, &cpu.device, reports, history);
+    let finished = session.is_finished();
+    with(|w| w.session = Some(session));
+    let kept = with(|w| w.reports.iter().filter(|r| r.verdict.is_kept()).count());
+    run.say(Update::Finished(finished));
+    run.say(Update::Status(format!("The GPU was lost: the run moved to the CPU with its {kept} kept relation(s).")));
+    if was_training && !finished {
+        play(usize::MAX);
+    }
+}
