@@ -203,12 +203,12 @@ impl RunState {
     /// A replacement worker skips calibration (it was told the backend chosen before):
     /// the card keeps the figures measured then.
     fn keep_calibration(&self, mut next: BackendState) -> BackendState {
-        if let (BackendState::Ready { calibration: None, gpu, .. }, BackendState::Ready { calibration: Some(was), gpu: was_gpu, .. }) = (&mut next, self.backend.get_untracked())
+        if let BackendState::Ready { calibration: measured @ Some(_), gpu: was_gpu, .. } = self.backend.get_untracked()
+            && let BackendState::Ready { calibration, gpu, .. } = &mut next
+            && calibration.is_none()
             && *gpu == was_gpu
         {
-            if let BackendState::Ready { calibration, .. } = &mut next {
-                *calibration = Some(was);
-            }
+            *calibration = measured;
         }
         next
     }
