@@ -1,16 +1,16 @@
-// Diagnostic (not a test): CPU profile of the page's main thread while training on WebGPU.
+// Diagnostic (not a test): CPU profile of the page's main thread while its worker trains
+// the default ellipse on the CPU (the page itself only receives updates and draws).
 import { serveDist, launch, openPage } from "./harness.js";
 const server = await serveDist();
 const browser = await launch();
-const { page } = await openPage(browser, `${server.url}?m=ellipse&n=1024&steps=200&hidden=64-64&batch=1024&seed=1`);
-await page.waitForFunction(() => document.body.innerText.includes("WebGPU"), null, { timeout: 60000 });
-await page.waitForTimeout(3000);
+const { page } = await openPage(browser, `${server.url}?m=ellipse&backend=cpu`);
+await page.getByTestId("status").filter({ hasText: /^Ready/ }).waitFor({ timeout: 120_000 });
 const cdp = await page.context().newCDPSession(page);
 await cdp.send("Profiler.enable");
 await cdp.send("Profiler.setSamplingInterval", { interval: 1000 });
 await cdp.send("Profiler.start");
 await page.evaluate(() => setTimeout(() => document.querySelector("[data-testid=play]").click(), 500));
-await new Promise((r) => setTimeout(r, 40000));
+await new Promise((r) => setTimeout(r, 25000));
 const { profile } = await cdp.send("Profiler.stop");
 const self = new Map();
 const dt = profile.timeDeltas; const byId = new Map(profile.nodes.map((n) => [n.id, n]));
