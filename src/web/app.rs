@@ -182,9 +182,9 @@ fn DataFiles(
         }
         spawn_local(async move {
             let name = file.name();
-            let read = files::read_text(&file, export::MAX_BYTES).await.and_then(|t| RelationsFile::from_json(&t).map(|f| (f, t)));
-            let (file, text) = match read {
-                Ok(read) => read,
+            let read = files::read_text(&file, export::MAX_BYTES).await.and_then(|t| RelationsFile::from_json(&t));
+            let file = match read {
+                Ok(f) => f,
                 Err(e) => return problem.set(Some(format!("{name}: {e}. Nothing was changed."))),
             };
             // The file's run; reset refuses it when it names uploaded data this page lacks.
@@ -196,7 +196,7 @@ fn DataFiles(
             problem.set(None);
             messages.set(notes);
             config.set(next);
-            run.import(text, name);
+            run.import(file, name);
         });
     };
     let save = move |what: Export| {
@@ -296,14 +296,15 @@ fn ConfigPanel(config: RwSignal<Config>, apply: impl Fn(&'static str, String) + 
 
 #[component]
 fn Controls(run: RunState, restart: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let ready = move || matches!(run.backend.get(), BackendState::Ready { .. });
     view! {
         <section class="card controls">
             <button class="primary" data-testid="play" on:click=move |_| run.toggle()
-                disabled=move || run.finished.get() || !matches!(run.backend.get(), BackendState::Ready { .. })
-                title=move || (!matches!(run.backend.get(), BackendState::Ready { .. })).then_some("waiting for the backend to be chosen")>
+                disabled=move || run.finished.get() || !ready()
+                title=move || (!ready()).then_some("waiting for the backend to be chosen")>
                 {move || if run.running.get() { "❚❚ Pause" } else { "▶ Train" }}
             </button>
-            <button on:click=move |_| run.step() disabled=move || run.running.get() || run.finished.get() || !matches!(run.backend.get(), BackendState::Ready { .. })>"Step"</button>
+            <button on:click=move |_| run.step() disabled=move || run.running.get() || run.finished.get() || !ready()>"Step"</button>
             <button on:click=move |_| restart()>"Reset"</button>
             <button data-testid="add-relation" on:click=move |_| run.add_relation() disabled=move || !run.finished.get()>"+ Add relation"</button>
             <span class="keys muted small">"space: train/pause · s: step · r: reset · a: add relation"</span>

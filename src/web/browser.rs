@@ -67,30 +67,29 @@ pub async fn choose_on_merit() -> (Backend, Option<String>, Option<String>) {
         return (gpu, why_not, None);
     }
     let cpu = Backend::cpu();
-    let cpu_rate = match training_rate(&cpu).await {
+    let config = Config { init: Init::Plain, ..Config::default() };
+    let data = Dataset::synthetic(&config);
+    let cpu_rate = match training_rate(&cpu, &config, data.clone()).await {
         Ok(rate) => rate,
         Err(e) => return (gpu, None, Some(format!("Calibration failed on the CPU ({e}): WebGPU kept."))),
     };
-    let rates = |gpu: &str| format!("Calibration, default ellipse: CPU {cpu_rate:.0} steps/s, WebGPU {gpu}.");
-    match within(CALIBRATE_GPU_DEADLINE_MS, training_rate(&gpu)).await {
-        Some(Ok(gpu_rate)) if gpu_rate > cpu_rate => (gpu, None, Some(rates(&format!("{gpu_rate:.0} steps/s")))),
-        Some(Ok(gpu_rate)) => {
-            (cpu, Some("the CPU trains faster here than this WebGPU adapter".into()), Some(rates(&format!("{gpu_rate:.1} steps/s"))))
+    let rates = |gpu: &str| Some(format!("Calibration, default ellipse: CPU {cpu_rate:.0} steps/s, WebGPU {gpu}."));
+    let slower = || Some("the CPU trains faster here than this WebGPU adapter".to_string());
+    match within(CALIBRATE_GPU_DEADLINE_MS, training_rate(&gpu, &config, data)).await {
+        Some(Ok(gpu_rate)) if gpu_rate > cpu_rate => (gpu, None, rates(&format!("{gpu_rate:.0} steps/s"))),
+        Some(Ok(gpu_rate)) => (cpu, slower(), rates(&format!("{gpu_rate:.1} steps/s"))),
+        Some(Err(e)) => (cpu, Some(format!("WebGPU failed to train ({e})")), rates("failed")),
+        None => {
+            let most = CALIBRATE_GPU_STEPS as f64 * 1000.0 / CALIBRATE_GPU_DEADLINE_MS as f64;
+            (cpu, slower(), rates(&format!("under {most:.1} steps/s (stopped after {} s)", CALIBRATE_GPU_DEADLINE_MS / 1000)))
         }
-        Some(Err(e)) => (cpu, Some(format!("WebGPU failed to train ({e})")), Some(rates("failed"))),
-        None => (
-            cpu,
-            Some("the CPU trains faster here than this WebGPU adapter".into()),
-            Some(rates(&format!("under {:.1} steps/s (stopped after {} s)", CALIBRATE_GPU_STEPS as f64 * 1000.0 / CALIBRATE_GPU_DEADLINE_MS as f64, CALIBRATE_GPU_DEADLINE_MS / 1000))),
-        ),
     }
 }
 
-/// Training steps per second of the default ellipse (random start, so no warm-up phase)
+/// Training steps per second of `config` (a random start, so no warm-up phase) on `data`
 /// on `backend`, after two steps that compile its kernels.
-async fn training_rate(backend: &Backend) -> Result<f64, String> {
-    let config = Config { init: Init::Plain, ..Config::default() };
-    let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &backend.device);
+async fn training_rate(backend: &Backend, config: &Config, data: Dataset) -> Result<f64, String> {
+    let mut session = Session::new(config.clone(), data, &backend.device);
     let steps = |s: &Session| s.history().last().map_or(0, |p| p.step);
     session.work(2).await?;
     let (before, started) = (steps(&session), now_ms());
@@ -102,7 +101,7 @@ async fn training_rate(backend: &Backend) -> Result<f64, String> {
 }
 
 /// `work`'s result, or None when `ms` milliseconds pass first (the work is dropped).
-pub async fn within<T>(ms: i32, work: impl Future<Output = T>) -> Option<T> {
+async fn within<T>(ms: i32, work: impl Future<Output = T>) -> Option<T> {
     let mut work = std::pin::pin!(work);
     let mut timer = std::pin::pin!(sleep_ms(ms));
     std::future::poll_fn(|cx| {

@@ -1,6 +1,7 @@
 //! The messages between the page and its training worker: typed Rust values, converted
 //! with serde-wasm-bindgen at `postMessage` (never hand-built JS objects).
 
+use crate::core::export::RelationsFile;
 use crate::core::picture::Picture;
 use crate::core::points::PointCloud;
 use crate::core::session::{LossPoint, RelationReport};
@@ -15,8 +16,9 @@ pub enum Command {
     /// A fresh run of this configuration (a link's query) on `upload` when it names one.
     /// Everything the worker says afterwards carries `generation`.
     Reset { generation: u64, query: String, upload: Option<PointCloud> },
-    /// Take a relations file's kept relations as g_1, g_2, ... of the fresh run.
-    Import { json: String, name: String },
+    /// Take a relations file's kept relations as g_1, g_2, ... of the fresh run (the page
+    /// has read and checked the file).
+    Import { file: RelationsFile, name: String },
     /// Train until done or paused (`chunks` None), or for that many chunks (Step).
     Play { chunks: Option<usize> },
     Pause,
@@ -52,8 +54,8 @@ pub enum Update {
     Dimension(usize, usize),
     Finished(bool),
     Error(String),
-    /// The GPU device was lost (why); the run moved to the CPU.
-    GpuLost(String),
+    /// The GPU device was lost and the run moved to the CPU (the backend update says why).
+    GpuLost,
     Exported { what: Export, text: String },
 }
 

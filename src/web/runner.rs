@@ -7,6 +7,7 @@ use super::files;
 use super::protocol::{self, BackendState, Command, Export, MetricPoint, Tagged, Update};
 use crate::core::config::Config;
 use crate::core::dataset::Dataset;
+use crate::core::export::RelationsFile;
 use crate::core::picture::Picture;
 use crate::core::session::{LossPoint, RelationReport};
 use leptos::prelude::*;
@@ -46,8 +47,6 @@ struct Channel {
     /// Commands wait here until the worker's module is running.
     started: bool,
     queue: Vec<Command>,
-    /// The backend the page asked for ("cpu", "gpu" or on merit).
-    preference: Option<String>,
     /// The last Reset and the commands since, replayed to a replacement worker.
     last_reset: Option<Command>,
     since_reset: Vec<Command>,
@@ -88,7 +87,6 @@ impl RunState {
     /// Starts the training worker, which chooses the backend (`preference`: "cpu", "gpu",
     /// else on merit). Without a worker nothing trains, and the backend card says why.
     pub fn connect(&self, preference: Option<String>) {
-        channel(|c| c.preference = preference.clone());
         if let Err(e) = self.spawn(Command::Start { preference }) {
             self.backend.set(BackendState::Failed(format!("the training worker could not start: {e}")));
             self.status.set("Nothing can train on this page.".into());
@@ -187,7 +185,7 @@ impl RunState {
             Update::Dimension(d, n) => self.dimension.set(Some((d, n))),
             Update::Finished(done) => self.finished.set(done),
             Update::Error(e) => self.error.set(Some(e)),
-            Update::GpuLost(_) => self.error.set(None), // a read that failed with the device is not the person's concern
+            Update::GpuLost => self.error.set(None), // a read that failed with the device is not the person's concern
             Update::Exported { what, text } => {
                 let name = channel(|c| c.downloads.iter().position(|d| d.0 == what).map(|i| c.downloads.remove(i).1));
                 if let Some(name) = name {
@@ -261,8 +259,8 @@ impl RunState {
     }
 
     /// Takes a relations file's kept relations as g_1, g_2, ... of the current (fresh) run.
-    pub fn import(&self, json: String, name: String) {
-        self.send(Command::Import { json, name });
+    pub fn import(&self, file: RelationsFile, name: String) {
+        self.send(Command::Import { file, name });
     }
 
     /// Asks the worker for the run's points or relations, saved as `name` when they come.

@@ -123,7 +123,7 @@ fn handle(command: Command) {
             });
             fresh_session();
         }
-        Command::Import { json, name } => spawn_local(import(json, name)),
+        Command::Import { file, name } => spawn_local(import(file, name)),
         Command::Play { chunks } => play(chunks.unwrap_or(usize::MAX)),
         Command::Pause => {
             with(|w| w.running = false);
@@ -239,12 +239,8 @@ async fn wait_for_session() -> Option<Session> {
 
 /// Takes the kept relations of a relations file as g_1, g_2, ... of the current (fresh)
 /// run, measured on its data; training then looks for the next one.
-async fn import(json: String, name: String) {
+async fn import(file: RelationsFile, name: String) {
     let run = Run::current();
-    let file = match RelationsFile::from_json(&json) {
-        Ok(file) => file,
-        Err(e) => return run.say(Update::Error(format!("{name}: {e}"))),
-    };
     let (Some(backend), Some(mut session)) = (with(|w| w.backend.clone()), wait_for_session().await) else {
         return run.say(Update::Error(format!("{name}: the run is not ready yet; try again in a moment")));
     };
@@ -457,7 +453,7 @@ async fn watch_gpu() {
     });
     let why = format!("the GPU device was lost ({reason}); training moved to the CPU with every kept relation");
     post(run.generation, Update::Backend(describe(&cpu, Some(why), None).await));
-    run.say(Update::GpuLost(reason));
+    run.say(Update::GpuLost);
     let Some(config) = config else { return };
     let dataset = match Dataset::for_config(&config, upload.as_ref()) {
         Ok(dataset) => dataset,
