@@ -59,6 +59,9 @@ test("a bad CSV is refused with its line and field, and nothing changes", async 
     ["wide.csv", `${Array(17).fill(1).join(",")}\n`, /17 columns; a point needs 2 to 16/],
     ["short.csv", "1,2\n3,4\n", /2 rows of numbers; at least 32/],
     ["huge.csv", "1,2\n".repeat(4_500_000), /huge\.csv: the file is 17\.2 MB; the limit is 16 MB/],
+    // Data with no manifold to learn gets a reason, not a confident answer.
+    ["one-point.csv", "0.5,2\n".repeat(100), /all 100 rows are the same point \(0\.5, 2\): a single point has dimension 0/],
+    ["flat.csv", Array.from({ length: 40 }, (_, i) => `${i},3,${i * i}\n`).join(""), /column 'x2' is constant \(every value is 3\)/],
   ];
   for (const [name, text, message] of cases) {
     await page.getByTestId("upload-points").setInputFiles(csvFile(name, text));
@@ -77,12 +80,15 @@ test("relations download as JSON and import into a fresh page to continue", asyn
   await ready(first.page);
   await first.page.getByTestId("play").click();
   await done(first.page);
+  // rel=1 ended the run, not a rejected relation: the page says the dimension is a bound.
+  assert.equal(await first.page.getByTestId("dimension").innerText(), "Dimension at most 2 (in R^3): stopped at the relation limit (1 relation)");
   const [download] = await Promise.all([first.page.waitForEvent("download"), first.page.getByTestId("download-relations").click()]);
   assert.equal(download.suggestedFilename(), "ellipse-relations.json");
   const json = await readFile(await download.path(), "utf8");
   const file = JSON.parse(json);
   assert.equal(file.format, "aml-playground/relations");
   assert.equal(file.relations[0].kept, true);
+  assert.equal(file.conclusion, "stopped at the relation limit (1 relation): the dimension is at most 2 in R^3");
   const [points] = await Promise.all([first.page.waitForEvent("download"), first.page.getByTestId("download-points").click()]);
   const csv = await readFile(await points.path(), "utf8");
   assert.equal(csv.trim().split("\n").length, 1 + 1024, "header and every point");

@@ -18,10 +18,11 @@ test("a shared link trains the ellipse to two relations", async () => {
   await page.getByTestId("status").filter({ hasText: /^Done/ }).waitFor({ timeout: 600_000 });
   assert.equal(await page.getByTestId("dimension").innerText(), "Estimated dimension: 1 (in R^3)");
   const rows = await page.locator("[data-testid=relations] tbody tr").allInnerTexts();
-  assert.equal(rows.length, 3, rows.join("\n"));
+  // N − 1 = 2 relations leave a curve, the least a run looks for: no third is tried.
+  assert.equal(rows.length, 2, rows.join("\n"));
   assert.match(rows[0], /^g1.*independent: kept/);
   assert.match(rows[1], /^g2.*independent: kept/);
-  assert.match(rows[2], /^g3.*not kept/);
+  assert.match(await page.getByTestId("fidelity-meaning").innerText(), /within 0\.05 of the true manifold/);
   const ratio = Number(rows[1].split("\t")[2]);
   assert.ok(ratio > 10, `g2 off/on ratio ${ratio}`);
   // The live metric chart was drawn (its canvas is not blank).

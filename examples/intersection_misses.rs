@@ -23,7 +23,8 @@ fn main() {
         println!("g{}: {} (ratio {:.1}, near/on {:.1}, on {:.4}, off {:.3}, sin {:.2})", r.index + 1, r.verdict.describe(), m.ratio, m.near_ratio, m.on_residual, m.off_residual, m.sin_span);
     }
     let (points, tried) = block_on(metrics::intersection_points(session.kept(), &data, Projection::evaluation(config.seed), &device)).unwrap();
-    let mut d: Vec<f64> = points.iter().map(|p| data.distance_to_truth(p)).collect();
+    let distances = data.distances_to_truth(&points, session.estimated_dimension());
+    let mut d = distances.clone();
     d.sort_by(f64::total_cmp);
     if d.is_empty() {
         println!("no projection converged (of {tried})");
@@ -38,7 +39,7 @@ fn main() {
         let pad = 0.5 * (hi - lo) as f64;
         *v >= *lo as f64 - pad && *v <= *hi as f64 + pad
     });
-    let misses: Vec<&Vec<f64>> = points.iter().filter(|p| data.distance_to_truth(p) >= FIDELITY_TOLERANCE).collect();
+    let misses: Vec<&Vec<f64>> = points.iter().zip(&distances).filter(|(_, d)| **d >= FIDELITY_TOLERANCE).map(|(p, _)| p).collect();
     println!(
         "\nmisses: {} ({} inside the sampled box); fidelity {:.1}%",
         misses.len(),

@@ -22,8 +22,8 @@ fn main() {
                 let m = block_on(session.probe_current()).unwrap();
                 if let Some(m) = m {
                     println!(
-                        "{:6.2}s g{} {:<14} {step:>5}/{of:<5} loss {loss:>8.4} on {:.5} ratio {:>7.1} near {:>6.2} sin {:.3}",
-                        started.elapsed().as_secs_f64(), relation + 1, phase.label(), m.on_residual, m.ratio, m.near_ratio, m.sin_span
+                        "{:6.2}s g{} {:<14} {step:>5}/{of:<5} loss {} on {:.5} ratio {:>7.1} near {:>6.2} sin {:.3}",
+                        started.elapsed().as_secs_f64(), relation + 1, phase.label(), loss.map_or("-".into(), |l| format!("{l:>8.4}")), m.on_residual, m.ratio, m.near_ratio, m.sin_span
                     );
                 }
             }

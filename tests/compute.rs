@@ -18,7 +18,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 fn tiny_config() -> Config {
-    Config { manifold: ManifoldKind::Circle, samples: 256, hidden: vec![16, 16], batch: 64, steps: 20, max_relations: 1, ..Config::default() }
+    Config { manifold: ManifoldKind::Circle, samples: 256, hidden: vec![16, 16], batch: 64, steps: 20, max_relations: Some(1), ..Config::default() }
 }
 
 /// The first and the last loss of fitting g_1 on the circle (after its warm start).
@@ -27,7 +27,7 @@ async fn train_briefly(backend: &Backend) -> (f64, f64) {
     let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &backend.device);
     let mut losses = Vec::new();
     while let Event::Progress { phase, loss, .. } = session.work(4).await.expect("training step") {
-        if phase == Phase::Fit && loss.is_finite() {
+        if let (Phase::Fit, Some(loss)) = (phase, loss) {
             losses.push(loss);
         }
     }

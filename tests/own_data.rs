@@ -43,6 +43,33 @@ fn an_uploaded_csv_cloud_is_learned_and_its_label_is_checked() {
     assert_eq!(verdicts, [true, false], "one relation, then a dependent one: {:?}", s.reports()[1].verdict);
     let m = &s.reports()[0].metrics;
     assert!(m.on_residual < 0.05 && m.ratio > 10.0, "vanishes on the sphere and not off it: {m:?}");
+    let fidelity = s.reports()[0].fidelity.as_ref().expect("measured");
+    assert!(fidelity.meaning().contains("within 0.05 of a local 2-D linear fit of the nearest data points"), "{}", fidelity.meaning());
+}
+
+#[test]
+fn fidelity_on_an_upload_is_measured_against_the_data_manifold_not_the_nearest_sample() {
+    // A densely sampled flat torus in R⁴, uploaded as a file; its exact relations'
+    // intersection is the torus itself, so points on it must count as faithful.
+    let torus = |a: f64, b: f64| vec![a.cos(), a.sin(), b.cos(), b.sin()];
+    let mut rng = Rng::new(3);
+    let mut sample = || torus(rng.range(0.0, std::f64::consts::TAU), rng.range(0.0, std::f64::consts::TAU));
+    let rows: Vec<Vec<f64>> = (0..2048).map(|_| sample()).collect();
+    let csv: String = rows.iter().map(|r| r.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",") + "\n").collect();
+    let table = parse_points(&csv).expect("a clean file");
+    let config = quick(&format!("n=2048&data={}", table.label("torus.csv")));
+    let data = Dataset::for_config(&config, Some(&table.cloud)).expect("the labelled cloud");
+    let on_torus: Vec<Vec<f64>> = (0..600).map(|_| sample()).collect();
+    let share = |d: Vec<f64>| d.iter().filter(|&&d| d < 0.05).count() as f64 / d.len() as f64;
+    let faithful = share(data.distances_to_truth(&on_torus, 2));
+    assert!(faithful >= 0.95, "points on the torus: {faithful}");
+    // The old measure (nearest training point) called most of the torus a miss.
+    let nearest = share(on_torus.iter().map(|p| data.train.nearest_distance(p)).collect());
+    assert!(nearest < 0.5, "{nearest}");
+    // Points off it, 0.2 along a normal, are not faithful.
+    let off: Vec<Vec<f64>> = on_torus.iter().map(|p| vec![1.2 * p[0], 1.2 * p[1], p[2], p[3]]).collect();
+    assert_eq!(share(data.distances_to_truth(&off, 2)), 0.0);
+    assert!(data.fidelity_reference(2).contains("local 2-D linear fit"));
 }
 
 #[test]
@@ -55,7 +82,7 @@ fn exported_relations_import_into_a_fresh_run_and_training_goes_on() {
     let file = RelationsFile::from_json(&json).expect("our own file reads back");
     assert_eq!(file.input_dim(), Some(3));
     let (config, _) = Config::from_query(&file.config);
-    let mut second = Session::new(Config { max_relations: 2, ..config.clone() }, Dataset::synthetic(&config), &Backend::cpu().device);
+    let mut second = Session::new(Config { max_relations: Some(2), ..config.clone() }, Dataset::synthetic(&config), &Backend::cpu().device);
     block_on(second.import(file.kept_relations(&Backend::cpu().device))).expect("same dimension");
     let (was, is) = (&first.reports()[0].metrics, &second.reports()[0].metrics);
     assert!((was.on_residual - is.on_residual).abs() < 1e-5, "the same relation on the same data: {was:?} vs {is:?}");
@@ -82,7 +109,7 @@ fn a_diverging_relation_is_dropped_and_earlier_ones_are_kept() {
 
     // No link can ask for this learning rate (it is clamped to 0.1); set here so the
     // weights overflow f32 and the loss becomes NaN.
-    let wild = Config { lr: 1e30, max_relations: 3, ..config.clone() };
+    let wild = Config { lr: 1e30, max_relations: Some(3), ..config.clone() };
     let mut s = Session::new(wild.clone(), Dataset::synthetic(&wild), &Backend::cpu().device);
     block_on(s.import(kept)).unwrap();
     block_on(s.run(50, |_, _| {})).expect("a NaN loss is not an error");

@@ -12,7 +12,7 @@ use burn::module::Module;
 use burn::tensor::{Tensor, TensorData};
 
 fn learn(manifold: ManifoldKind, algorithm: Algorithm, max_relations: usize) -> Session {
-    let config = Config { manifold, algorithm, max_relations, ..Config::default() };
+    let config = Config { manifold, algorithm, max_relations: Some(max_relations), ..Config::default() };
     let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &Backend::cpu().device);
     block_on(session.run(100, |_, _| {})).expect("training runs");
     for r in session.reports() {

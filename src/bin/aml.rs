@@ -138,8 +138,10 @@ mod native {
             Event::Progress { relation, phase, step, of, loss } => {
                 let width = 30;
                 let filled = width * step / of.max(&1);
+                // No loss before a phase's first step (never a NaN).
+                let loss = loss.map_or(" ".repeat(14), |l| format!("loss {l:>9.4}"));
                 eprint!(
-                    "\r  g{} {:<16} [{}{}] {step:>5}/{of:<5} loss {loss:>9.4}",
+                    "\r  g{} {:<16} [{}{}] {step:>5}/{of:<5} {loss}",
                     relation + 1,
                     phase.label(),
                     "#".repeat(filled),
@@ -156,19 +158,19 @@ mod native {
     }
 
     fn print_summary(session: &Session, seconds: f64) {
-        println!("\nrelation  verdict      |g|/|v| on   off      ratio    sin(span)  syzygy err  steps  fidelity");
+        println!("\nrelation  verdict             |g|/|v| on   off      ratio    sin(span)  syzygy err  steps  fidelity");
         for r in session.reports() {
             let m = &r.metrics;
-            let verdict = match r.verdict {
-                Verdict::Independent => "independent",
-                Verdict::Dependent(_) => "dependent",
-                Verdict::Diverged => "diverged",
-                Verdict::Imported => "imported",
+            let verdict = match &r.verdict {
+                Verdict::Independent => "independent".to_string(),
+                Verdict::Dependent { test, .. } => format!("no ({})", test.label().split(' ').next().unwrap_or("")),
+                Verdict::Diverged => "diverged".into(),
+                Verdict::Imported => "imported".into(),
             };
             let syz = r.syzygy_error.map(|e| format!("{e:.3}")).unwrap_or_else(|| "-".into());
             let fid = r.fidelity.as_ref().map(|f| format!("{:.1}% of {}", 100.0 * f.within, f.converged)).unwrap_or_else(|| "-".into());
             println!(
-                "g{:<8} {verdict:<12} {:<12.5} {:<8.4} {:<8.1} {:<10.3} {syz:<11} {:<6} {fid}",
+                "g{:<8} {verdict:<19} {:<12.5} {:<8.4} {:<8.1} {:<10.3} {syz:<11} {:<6} {fid}",
                 r.index + 1,
                 m.on_residual,
                 m.off_residual,
@@ -177,12 +179,11 @@ mod native {
                 r.steps
             );
         }
-        println!(
-            "kept {} relation(s): estimated dimension {} in R^{}  ({seconds:.1} s)",
-            session.kept().len(),
-            session.estimated_dimension(),
-            session.dataset().dim()
-        );
+        if let Some(f) = session.reports().iter().rev().find_map(|r| r.fidelity.as_ref()) {
+            println!("fidelity: {}", f.meaning());
+        }
+        let conclusion = session.conclusion();
+        println!("kept {} relation(s): {}  ({seconds:.1} s)", conclusion.kept, conclusion.describe());
     }
 
     /// Two benchmarks per backend. Steps/s: one step of g_2 with g_1 frozen (the

@@ -8,7 +8,7 @@ use std::fmt::Display;
 use std::str::FromStr;
 
 /// Bumped when a field changes meaning; older links still load, with a notice.
-pub const QUERY_VERSION: u32 = 3;
+pub const QUERY_VERSION: u32 = 4;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Algorithm {
@@ -67,7 +67,9 @@ pub struct Config {
     pub activation: Activation,
     pub lr: f64,
     pub steps: usize,
-    pub max_relations: usize,
+    /// An optional cap on the relations tried; None: up to N − 1, so only a rejected
+    /// relation ends the run (a cap would decide the dimension silently).
+    pub max_relations: Option<usize>,
     pub batch: usize,
     pub scale_term: ScaleTerm,
     pub independence: Independence,
@@ -92,7 +94,7 @@ impl Default for Config {
             activation: Activation::Tanh,
             lr: 3e-3,
             steps: 1500,
-            max_relations: 3,
+            max_relations: None,
             batch: 512,
             scale_term: ScaleTerm::Bounded,
             independence: Independence::Span,
@@ -112,7 +114,8 @@ pub mod limits {
     pub const HIDDEN_WIDTH: (usize, usize) = (2, 256);
     pub const LR: (f64, f64) = (1e-5, 0.1);
     pub const STEPS: (usize, usize) = (1, 50_000);
-    pub const RELATIONS: (usize, usize) = (1, 8);
+    /// Up to N − 1 for the widest upload (16 columns).
+    pub const RELATIONS: (usize, usize) = (1, 15);
     pub const BATCH: (usize, usize) = (8, 8192);
     pub const NEGATIVES: (f64, f64) = (0.0, 100.0);
 }
@@ -168,7 +171,6 @@ impl Config {
         let hidden: Vec<String> = self.hidden.iter().map(|h| h.to_string()).collect();
         [
             ("v", QUERY_VERSION.to_string()),
-            ("m", self.manifold.key().to_string()),
             ("n", self.samples.to_string()),
             ("noise", self.noise.to_string()),
             ("seed", self.seed.to_string()),
@@ -177,7 +179,6 @@ impl Config {
             ("act", self.activation.key().to_string()),
             ("lr", self.lr.to_string()),
             ("steps", self.steps.to_string()),
-            ("rel", self.max_relations.to_string()),
             ("batch", self.batch.to_string()),
             ("scale", self.scale_term.key().to_string()),
             ("indep", self.independence.key().to_string()),
@@ -186,6 +187,9 @@ impl Config {
             ("stop", self.stopping.key().to_string()),
         ]
         .into_iter()
+        // Uploaded data replaces the manifold: a link names one or the other.
+        .chain(self.upload.is_none().then(|| ("m", self.manifold.key().to_string())))
+        .chain(self.max_relations.map(|r| ("rel", r.to_string())))
         .chain(self.upload.clone().map(|u| ("data", u)))
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
@@ -201,6 +205,7 @@ impl Config {
         let mut version = QUERY_VERSION;
         let mut init_given = false;
         let mut stop_given = false;
+        let mut rel_given = false;
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
             let value = percent_decode(raw);
@@ -236,7 +241,13 @@ impl Config {
                 },
                 "lr" => c.lr = number(n, "learning rate", value, c.lr, limits::LR),
                 "steps" => c.steps = number(n, "steps per relation", value, c.steps, limits::STEPS),
-                "rel" => c.max_relations = number(n, "relations", value, c.max_relations, limits::RELATIONS),
+                "rel" => {
+                    rel_given = true;
+                    c.max_relations = match value {
+                        "" | "auto" => None,
+                        _ => Some(number(n, "relations", value, c.max_relations.unwrap_or(limits::RELATIONS.1), limits::RELATIONS)),
+                    }
+                }
                 "batch" => c.batch = number(n, "batch size", value, c.batch, limits::BATCH),
                 "scale" => match value {
                     "paper" => c.scale_term = ScaleTerm::Paper,
@@ -279,6 +290,14 @@ impl Config {
         }
         if version <= 2 && !stop_given {
             c.stopping = Stopping::Steps;
+        }
+        // Uploaded data replaces the manifold (links name one or the other).
+        if c.upload.is_some() {
+            c.manifold = Config::default().manifold;
+        }
+        // Versions 1 to 3 capped a run at 3 relations unless the link said otherwise.
+        if version <= 3 && !rel_given {
+            c.max_relations = Some(3);
         }
         (c, notes)
     }
@@ -378,18 +397,22 @@ mod tests {
             activation: Activation::Silu,
             lr: 0.0005,
             steps: 321,
-            max_relations: 5,
+            max_relations: Some(5),
             batch: 128,
             scale_term: ScaleTerm::Paper,
             independence: Independence::Pairwise,
             negatives: 0.25,
             init: Init::Plain,
             stopping: Stopping::Steps,
-            upload: Some("points.csv~300x4~0123abcd".into()),
+            upload: None,
         };
         let (back, notes) = Config::from_query(&format!("?{}", c.to_query()));
         assert_eq!(back, c);
         assert!(notes.is_empty(), "{notes:?}");
+        // A link to uploaded data names the data, not a manifold.
+        let uploaded = Config { upload: Some("points.csv~300x4~0123abcd".into()), manifold: Config::default().manifold, ..c };
+        assert!(!uploaded.to_query().contains("m="), "{}", uploaded.to_query());
+        assert_eq!(Config::from_query(&uploaded.to_query()).0, uploaded);
     }
 
     #[test]
@@ -420,6 +443,11 @@ mod tests {
         assert_eq!(Config::from_query("v=2&m=circle").0.stopping, Stopping::Steps);
         assert_eq!(Config::from_query("v=2&stop=early").0.stopping, Stopping::Early);
         assert_eq!(Config::from_query("m=circle").0.stopping, Stopping::Early);
+        // Versions 1 to 3 stopped at 3 relations; today a run goes on until one is rejected.
+        assert_eq!(Config::from_query("v=3&m=torus").0.max_relations, Some(3));
+        assert_eq!(Config::from_query("v=3&rel=5").0.max_relations, Some(5));
+        assert_eq!(Config::from_query("m=torus").0.max_relations, None);
+        assert_eq!(Config::from_query("rel=4&rel=auto").0.max_relations, None);
     }
 
     #[test]

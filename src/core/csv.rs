@@ -33,9 +33,17 @@ pub fn upload_name(label: &str) -> &str {
     label.split('~').next().unwrap_or(label)
 }
 
-/// Parses comma-, semicolon-, tab- or space-separated numbers, one point per line.
-/// Blank lines and lines starting with '#' are skipped; a first line of names is a header.
+/// Parses a point cloud to learn from: [`read_points`], then refuses data that has no
+/// manifold to learn (one point, too few distinct points, a column that does not vary).
 pub fn parse_points(text: &str) -> Result<Table, String> {
+    let table = read_points(text)?;
+    check_learnable(&table.columns, &table.cloud)?;
+    Ok(table)
+}
+
+/// Reads comma-, semicolon-, tab- or space-separated numbers, one point per line.
+/// Blank lines and lines starting with '#' are skipped; a first line of names is a header.
+pub fn read_points(text: &str) -> Result<Table, String> {
     if text.len() > MAX_BYTES {
         return Err(format!("the file is {:.1} MB; the limit is {} MB", text.len() as f64 / (1 << 20) as f64, MAX_BYTES >> 20));
     }
@@ -87,6 +95,50 @@ pub fn parse_points(text: &str) -> Result<Table, String> {
     }
     let cloud = PointCloud::new(dim, values)?;
     Ok(Table { columns, cloud })
+}
+
+/// A column may vary by no less than this share of the widest column's range: below it, a
+/// difference is at the edge of what float32 training resolves.
+const MIN_RELATIVE_SPREAD: f64 = 1e-4;
+
+/// Refuses data with no manifold to learn, saying what the data is instead: one point
+/// (dimension 0), too few distinct points, or a column that does not vary.
+fn check_learnable(columns: &[String], cloud: &PointCloud) -> Result<(), String> {
+    let mut distinct: Vec<&[f32]> = (0..cloud.len()).map(|i| cloud.row(i)).collect();
+    distinct.sort_by(|a, b| a.iter().zip(*b).map(|(x, y)| x.total_cmp(y)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal));
+    distinct.dedup();
+    let point = |row: &[f32]| row.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ");
+    if distinct.len() == 1 {
+        return Err(format!(
+            "all {} rows are the same point ({}): a single point has dimension 0, so there is no manifold to learn",
+            cloud.len(),
+            point(distinct[0])
+        ));
+    }
+    if distinct.len() < limits::SAMPLES.0 {
+        return Err(format!(
+            "only {} distinct points among {} rows (the others repeat them): at least {} distinct points are needed to learn from",
+            distinct.len(),
+            cloud.len(),
+            limits::SAMPLES.0
+        ));
+    }
+    let spreads: Vec<(f32, f32)> = cloud.bounds();
+    let widest = spreads.iter().map(|(lo, hi)| (hi - lo) as f64).fold(0.0, f64::max);
+    for (name, (lo, hi)) in columns.iter().zip(&spreads) {
+        let spread = (hi - lo) as f64;
+        if spread == 0.0 {
+            return Err(format!(
+                "column '{name}' is constant (every value is {lo}): it is itself a relation, {name} = {lo}, and carries nothing else; remove it and learn from the other columns"
+            ));
+        }
+        if spread < MIN_RELATIVE_SPREAD * widest {
+            return Err(format!(
+                "column '{name}' varies by only {spread:.1e} while the widest column spans {widest:.3}: too little for float32 training to resolve; remove it (it is nearly the relation {name} = {lo}) or rescale it"
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[derive(Clone, Copy)]
@@ -175,6 +227,11 @@ mod tests {
             (rows(5, 3, ","), "5 rows"),
             (rows(50_001, 2, ","), "more than 50000 rows"),
             ("x".repeat(MAX_BYTES + 1), "limit is 16 MB"),
+            // Data with no manifold to learn.
+            ("1,2\n".repeat(500), "all 500 rows are the same point (1, 2): a single point has dimension 0"),
+            (rows(8, 3, ",").repeat(10), "only 8 distinct points among 80 rows"),
+            ((0..40).map(|i| format!("{i},7,{}\n", i * i)).collect(), "column 'x2' is constant (every value is 7)"),
+            ((0..40).map(|i| format!("{i},{},1\n", 1.0 + 1e-6 * (i % 2) as f64)).collect(), "column 'x2' varies by only"),
         ];
         for (text, needle) in cases {
             let err = parse_points(&text).unwrap_err();

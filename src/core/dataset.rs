@@ -3,6 +3,7 @@
 
 use super::config::Config;
 use super::csv::upload_name;
+use super::local_fit;
 use super::manifold::ManifoldKind;
 use super::points::{OffManifold, PointCloud};
 use super::rng::Rng;
@@ -13,7 +14,8 @@ use burn::tensor::{Device, Tensor, TensorData};
 pub enum Truth {
     /// A synthetic manifold with known equations.
     Known(ManifoldKind),
-    /// A user's point cloud: its nearest point stands in for the manifold.
+    /// A user's point cloud: a local linear fit of its nearest points, with the estimated
+    /// dimension, stands in for the manifold.
     Cloud,
 }
 
@@ -96,11 +98,20 @@ impl Dataset {
         self.scale
     }
 
-    /// Distance of a point to the true manifold (the nearest data point for a user's cloud).
-    pub fn distance_to_truth(&self, p: &[f64]) -> f64 {
+    /// Distances of points to the true manifold; for a user's cloud, to a local linear fit
+    /// of the nearest data points with `dimension` (see [`local_fit`]).
+    pub fn distances_to_truth(&self, points: &[Vec<f64>], dimension: usize) -> Vec<f64> {
         match &self.truth {
-            Truth::Known(kind) => kind.distance(p),
-            Truth::Cloud => self.train.nearest_distance(p),
+            Truth::Known(kind) => points.iter().map(|p| kind.distance(p)).collect(),
+            Truth::Cloud => local_fit::distances(&self.train, dimension, points),
+        }
+    }
+
+    /// What fidelity is measured against, as a person reads it.
+    pub fn fidelity_reference(&self, dimension: usize) -> String {
+        match &self.truth {
+            Truth::Known(_) => "the true manifold".into(),
+            Truth::Cloud => format!("a local {dimension}-D linear fit of the nearest data points (no equations are known for uploaded data)"),
         }
     }
 }

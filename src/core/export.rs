@@ -2,7 +2,7 @@
 
 use super::relation::{Activation, LayerWeights, Relation};
 use burn::tensor::Device;
-use super::session::Session;
+use super::session::{Session, Verdict};
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "aml-playground/relations";
@@ -16,6 +16,14 @@ pub struct RelationsFile {
     pub config: String,
     pub activation: Activation,
     pub estimated_dimension: usize,
+    /// The run's outcome in words: "estimated dimension 1 in R^3", or, when the relation
+    /// limit ended it, "stopped at the relation limit …: the dimension is at most …"
+    /// (files written before it lack it).
+    #[serde(default)]
+    pub conclusion: Option<String>,
+    /// What each relation's `fidelity` is measured against.
+    #[serde(default)]
+    pub fidelity_measured_against: Option<String>,
     pub relations: Vec<ExportedRelation>,
 }
 
@@ -24,6 +32,10 @@ pub struct ExportedRelation {
     pub index: usize,
     pub kept: bool,
     pub verdict: String,
+    /// Which test rejected it ("vanishing test", "rank test", "syzygy adversary"); None
+    /// when it was kept.
+    #[serde(default)]
+    pub decided_by: Option<String>,
     /// Why its training ended (files written before early stopping lack it).
     #[serde(default)]
     pub stopped: Option<String>,
@@ -45,6 +57,10 @@ impl RelationsFile {
                 index: r.index,
                 kept: r.verdict.is_kept(),
                 verdict: r.verdict.describe(),
+                decided_by: match &r.verdict {
+                    Verdict::Dependent { test, .. } => Some(test.label().into()),
+                    _ => None,
+                },
                 stopped: Some(r.stop.describe()),
                 on_residual: finite(r.metrics.on_residual),
                 off_residual: finite(r.metrics.off_residual),
@@ -61,6 +77,8 @@ impl RelationsFile {
             config: session.config().to_query(),
             activation: session.config().activation,
             estimated_dimension: session.estimated_dimension(),
+            conclusion: Some(session.conclusion().describe()),
+            fidelity_measured_against: Some(session.dataset().fidelity_reference(session.estimated_dimension())),
             relations,
         }
     }
@@ -155,10 +173,13 @@ mod tests {
             config: "m=ellipse".into(),
             activation: Activation::Tanh,
             estimated_dimension: 2,
+            conclusion: None,
+            fidelity_measured_against: None,
             relations: vec![ExportedRelation {
                 index: 0,
                 kept: true,
                 verdict: "independent: kept".into(),
+                decided_by: None,
                 stopped: None,
                 on_residual: Some(0.01),
                 off_residual: None,

@@ -6,7 +6,7 @@ use super::loss::{FrozenView, row_norm, span_sin_sq};
 use super::points::OffManifold;
 use super::relation::{Relation, read_vec};
 use super::rng::Rng;
-use super::session::Verdict;
+use super::session::{Test, Verdict};
 use super::syzygy::DEPENDENT_BELOW;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
@@ -24,6 +24,9 @@ pub const NEAR_RATIO_MIN: f64 = 1.5;
 pub const SIN_MIN: f64 = 0.1;
 /// A projected point within this distance of the true manifold counts as on it.
 pub const FIDELITY_TOLERANCE: f64 = 0.05;
+/// What the fidelity figure is, with `{reference}` standing for what distances are
+/// measured against ([`Dataset::fidelity_reference`]).
+pub const FIDELITY_MEANING: &str = "share of random points moved onto the learned intersection that land within 0.05 of {reference}";
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RelationMetrics {
@@ -50,30 +53,38 @@ pub struct Fidelity {
     pub median_distance: f64,
     pub converged: usize,
     pub tried: usize,
+    /// What the distances are measured against ([`Dataset::fidelity_reference`]).
+    pub against: String,
+}
+
+impl Fidelity {
+    /// What the figure means, in words: "share of random points … within 0.05 of …".
+    pub fn meaning(&self) -> String {
+        FIDELITY_MEANING.replace("{reference}", &self.against)
+    }
 }
 
 pub fn verdict(m: &RelationMetrics, syzygy_error: Option<f64>, has_earlier: bool) -> Verdict {
+    let rejected = |test, why| Verdict::Dependent { test, why };
     if !(m.ratio >= RATIO_MIN) {
-        return Verdict::Dependent(format!(
-            "does not vanish on the data: off/on residual ratio {:.1} < {RATIO_MIN}",
-            m.ratio
-        ));
+        return rejected(Test::Vanishing, format!("does not vanish on the data: off/on residual ratio {:.1} < {RATIO_MIN}", m.ratio));
     }
     if !(m.near_ratio >= NEAR_RATIO_MIN) {
-        return Verdict::Dependent(format!(
-            "does not vanish on the data: as large there as just off it (near/on residual ratio {:.1} < {NEAR_RATIO_MIN})",
-            m.near_ratio
-        ));
+        return rejected(
+            Test::Vanishing,
+            format!("does not vanish on the data: as large there as just off it (near/on residual ratio {:.1} < {NEAR_RATIO_MIN})", m.near_ratio),
+        );
     }
     if let Some(e) = syzygy_error
         && e < DEPENDENT_BELOW
     {
-        return Verdict::Dependent(format!("rebuilt from earlier relations (syzygy error {e:.3} < {DEPENDENT_BELOW})"));
+        return rejected(Test::Adversary, format!("rebuilt from earlier relations (syzygy error {e:.3} < {DEPENDENT_BELOW})"));
     }
     // The syzygy adversary alone can be fooled: a dependent g_k = h(x)·g_1 with a wild h
     // escapes any finite-capacity f. Its gradient still lies in the span, so check that too.
     if has_earlier && m.sin_span < SIN_MIN {
-        return Verdict::Dependent(format!("gradient in the span of earlier ones (sin {:.2} < {SIN_MIN})", m.sin_span));
+        let adversary = syzygy_error.map(|e| format!("; the syzygy adversary did not rebuild it (error {e:.3} ≥ {DEPENDENT_BELOW})")).unwrap_or_default();
+        return rejected(Test::Rank, format!("gradient in the span of earlier ones (sin {:.2} < {SIN_MIN}){adversary}", m.sin_span));
     }
     Verdict::Independent
 }
@@ -138,17 +149,13 @@ impl Projection {
 pub async fn intersection_points(kept: &[Relation], data: &Dataset, how: Projection, device: &Device) -> Result<(Vec<Vec<f64>>, usize), String> {
     let dim = data.dim();
     let k = kept.len();
-    let scale = data.scale();
     if k == 0 {
         return Ok((Vec::new(), 0));
     }
-    let box_points = OffManifold::sample(&data.train, 2 * how.points, &mut Rng::new(how.seed));
-    // Every second point of the sampler is from the box; keep those.
-    let mut x: Vec<f64> = box_points.points.rows_f64().skip(1).step_by(2).take(how.points).flatten().collect();
-    let n = x.len() / dim;
-    let mut worst = vec![f64::INFINITY; n];
+    let mut projection = GaussNewton::start(data, how);
     for _ in 0..how.iterations {
-        let xt = Tensor::<2>::from_data(TensorData::new(x.iter().map(|&v| v as f32).collect::<Vec<_>>(), [n, dim]), device);
+        let n = projection.x.len() / dim;
+        let xt = Tensor::<2>::from_data(TensorData::new(projection.x.iter().map(|&v| v as f32).collect::<Vec<_>>(), [n, dim]), device);
         let cols: Vec<Tensor<2>> = kept
             .iter()
             .flat_map(|r| {
@@ -157,28 +164,58 @@ pub async fn intersection_points(kept: &[Relation], data: &Dataset, how: Project
             })
             .collect();
         let gv = read_vec(Tensor::cat(cols, 1)).await?; // per row: [g_1, v_1.., g_2, v_2.., ...]
-        for (i, row) in gv.chunks(k * (1 + dim)).enumerate() {
-            let (g, j): (Vec<f64>, Vec<Vec<f64>>) = row
-                .chunks(1 + dim)
-                .map(|c| (c[0] as f64, c[1..].iter().map(|&v| v as f64).collect()))
-                .unzip();
-            worst[i] = g.iter().zip(&j).map(|(g, v)| g.abs() / norm(v).max(1e-12)).fold(0.0, f64::max);
+        projection.step(gv.chunks(k * (1 + dim)).map(|row| row.chunks(1 + dim).map(|c| (c[0] as f64, c[1..].iter().map(|&v| v as f64).collect())).unzip()));
+    }
+    Ok(projection.landed())
+}
+
+/// The projection of [`intersection_points`] on the host, for any relations: the caller
+/// evaluates them and their gradients at `x` before each step (the tests project onto
+/// exact equations with it, the same way).
+pub struct GaussNewton {
+    /// The points, row after row.
+    pub x: Vec<f64>,
+    dim: usize,
+    scale: f64,
+    /// Per point: max_j |g_j|/‖∇g_j‖ at the last step (a first-order distance to the set).
+    worst: Vec<f64>,
+}
+
+impl GaussNewton {
+    /// Random points of the data's box (the off-manifold sampler's uniform half).
+    pub fn start(data: &Dataset, how: Projection) -> Self {
+        let box_points = OffManifold::sample(&data.train, 2 * how.points, &mut Rng::new(how.seed));
+        let x: Vec<f64> = box_points.points.rows_f64().skip(1).step_by(2).take(how.points).flatten().collect();
+        let n = x.len() / data.dim();
+        Self { x, dim: data.dim(), scale: data.scale(), worst: vec![f64::INFINITY; n] }
+    }
+
+    /// One damped step per point, from the relations' values and gradients there.
+    pub fn step(&mut self, at_points: impl Iterator<Item = (Vec<f64>, Vec<Vec<f64>>)>) {
+        let dim = self.dim;
+        for (i, (g, j)) in at_points.enumerate() {
+            self.worst[i] = g.iter().zip(&j).map(|(g, v)| g.abs() / norm(v).max(1e-12)).fold(0.0, f64::max);
             let step = gauss_newton_step(&g, &j);
             let len = norm(&step);
-            let limit = 0.3 * scale;
+            let limit = 0.3 * self.scale;
             let shrink = if len > limit { limit / len } else { 1.0 };
-            for (xi, s) in x[i * dim..(i + 1) * dim].iter_mut().zip(step) {
+            for (xi, s) in self.x[i * dim..(i + 1) * dim].iter_mut().zip(step) {
                 *xi += shrink * s;
             }
         }
     }
-    let landed = x
-        .chunks(dim)
-        .zip(&worst)
-        .filter(|&(p, &w)| w < 1e-3 * scale && p.iter().all(|v| v.is_finite()))
-        .map(|(p, _)| p.to_vec())
-        .collect();
-    Ok((landed, n))
+
+    /// The points that reached the set, and how many were tried.
+    pub fn landed(&self) -> (Vec<Vec<f64>>, usize) {
+        let landed = self
+            .x
+            .chunks(self.dim)
+            .zip(&self.worst)
+            .filter(|&(p, &w)| w < 1e-3 * self.scale && p.iter().all(|v| v.is_finite()))
+            .map(|(p, _)| p.to_vec())
+            .collect();
+        (landed, self.worst.len())
+    }
 }
 
 /// How much of the learned intersection is the true manifold: random points projected
@@ -190,7 +227,8 @@ pub async fn intersection_fidelity(kept: &[Relation], data: &Dataset, seed: u64,
         return Ok(None);
     }
     let (points, tried) = intersection_points(kept, data, Projection::evaluation(seed), device).await?;
-    let distances: Vec<f64> = points.iter().map(|p| data.distance_to_truth(p)).collect();
+    let dimension = data.dim() - kept.len();
+    let distances = data.distances_to_truth(&points, dimension);
     let converged = distances.len();
     let within = distances.iter().filter(|&&d| d < FIDELITY_TOLERANCE).count();
     Ok(Some(Fidelity {
@@ -198,10 +236,12 @@ pub async fn intersection_fidelity(kept: &[Relation], data: &Dataset, seed: u64,
         median_distance: median(distances),
         converged,
         tried,
+        against: data.fidelity_reference(dimension),
     }))
 }
 
-/// The least-norm step δ with J δ = −g: δ = −Jᵀ (J Jᵀ + λI)⁻¹ g.
+/// The least-norm step δ with J δ = −g: δ = −Jᵀ (J Jᵀ + λI)⁻¹ g (g: the relations at a
+/// point, J: their gradients as rows).
 fn gauss_newton_step(g: &[f64], j: &[Vec<f64>]) -> Vec<f64> {
     let k = g.len();
     let dim = j[0].len();
@@ -245,12 +285,17 @@ mod tests {
     fn verdicts_follow_the_thresholds() {
         let good = RelationMetrics { on_abs_g: 0.01, off_abs_g: 1.0, on_residual: 0.01, off_residual: 0.5, ratio: 50.0, near_residual: 0.1, near_ratio: 10.0, sin_span: 0.9 };
         assert_eq!(verdict(&good, None, true), Verdict::Independent);
-        assert!(matches!(verdict(&RelationMetrics { ratio: 1.3, ..good.clone() }, None, true), Verdict::Dependent(_)));
-        assert!(matches!(verdict(&RelationMetrics { near_ratio: 1.2, ..good.clone() }, None, true), Verdict::Dependent(_)));
-        assert!(matches!(verdict(&RelationMetrics { sin_span: 0.05, ..good.clone() }, None, true), Verdict::Dependent(_)));
-        assert!(matches!(verdict(&RelationMetrics { sin_span: 0.05, ..good.clone() }, Some(0.3), true), Verdict::Dependent(_)));
-        assert!(matches!(verdict(&good, Some(0.02), true), Verdict::Dependent(_)));
+        let decided_by = |v: Verdict| match v {
+            Verdict::Dependent { test, .. } => Some(test),
+            _ => None,
+        };
+        assert_eq!(decided_by(verdict(&RelationMetrics { ratio: 1.3, ..good.clone() }, None, true)), Some(Test::Vanishing));
+        assert_eq!(decided_by(verdict(&RelationMetrics { near_ratio: 1.2, ..good.clone() }, None, true)), Some(Test::Vanishing));
+        assert_eq!(decided_by(verdict(&RelationMetrics { sin_span: 0.05, ..good.clone() }, None, true)), Some(Test::Rank));
+        let rank = verdict(&RelationMetrics { sin_span: 0.05, ..good.clone() }, Some(0.3), true);
+        assert!(rank.describe().starts_with("not kept, decided by the rank test") && rank.describe().contains("adversary did not rebuild it (error 0.300"), "{}", rank.describe());
+        assert_eq!(decided_by(verdict(&good, Some(0.02), true)), Some(Test::Adversary));
         assert_eq!(verdict(&good, Some(0.4), true), Verdict::Independent);
-        assert!(matches!(verdict(&RelationMetrics { ratio: f64::NAN, ..good }, None, false), Verdict::Dependent(_)));
+        assert_eq!(decided_by(verdict(&RelationMetrics { ratio: f64::NAN, ..good }, None, false)), Some(Test::Vanishing));
     }
 }

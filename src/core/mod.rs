@@ -8,6 +8,7 @@ pub mod dataset;
 pub mod export;
 pub mod isosurface;
 pub mod linalg;
+pub mod local_fit;
 pub mod loss;
 pub mod manifold;
 pub mod metrics;

@@ -69,6 +69,40 @@ impl<'a> NearestIndex<'a> {
         best.sqrt()
     }
 
+    /// The rows of the `k` nearest points to `p`, nearest first.
+    pub fn nearest_rows(&self, p: &[f64], k: usize) -> Vec<usize> {
+        let mut found = Vec::with_capacity(k + 1);
+        if !self.nodes.is_empty() && k > 0 {
+            self.search_k(0, p, k, &mut found);
+        }
+        found.into_iter().map(|(_, row)| row).collect()
+    }
+
+    /// Keeps `found` (squared distance, row), sorted, as the `k` nearest under `node` so far.
+    fn search_k(&self, node: usize, p: &[f64], k: usize, found: &mut Vec<(f64, usize)>) {
+        let worst = |found: &Vec<(f64, usize)>| if found.len() < k { f64::INFINITY } else { found[k - 1].0 };
+        match self.nodes[node] {
+            Node::Leaf { start, end } => {
+                for &r in &self.order[start..end] {
+                    let d = squared_distance(self.cloud.row(r), p);
+                    if d < worst(found) {
+                        let at = found.partition_point(|&(e, _)| e <= d);
+                        found.insert(at, (d, r));
+                        found.truncate(k);
+                    }
+                }
+            }
+            Node::Split { axis, at, below, above } => {
+                let gap = p[axis] - at;
+                let (near, far) = if gap < 0.0 { (below, above) } else { (above, below) };
+                self.search_k(near, p, k, found);
+                if gap * gap <= worst(found) {
+                    self.search_k(far, p, k, found);
+                }
+            }
+        }
+    }
+
     /// Lowers `best` (a squared distance) to the nearest point under `node`.
     fn search(&self, node: usize, p: &[f64], best: &mut f64) {
         match self.nodes[node] {
@@ -113,9 +147,15 @@ mod tests {
             for _ in 0..300 {
                 let p: Vec<f64> = (0..dim).map(|_| rng.range(-2.0, 2.0)).collect();
                 assert_eq!(index.distance(&p).to_bits(), cloud.nearest_distance(&p).to_bits(), "dim {dim} at {p:?}");
+                // The k nearest: the same distances as sorting every point.
+                let mut all: Vec<f64> = (0..cloud.len()).map(|r| squared_distance(cloud.row(r), &p)).collect();
+                all.sort_by(f64::total_cmp);
+                let k: Vec<f64> = index.nearest_rows(&p, 9).into_iter().map(|r| squared_distance(cloud.row(r), &p)).collect();
+                assert_eq!(k, all[..9].to_vec(), "dim {dim} at {p:?}");
             }
         }
         let empty = PointCloud::new(2, Vec::new()).unwrap();
+        assert!(NearestIndex::new(&empty).nearest_rows(&[0.0, 0.0], 3).is_empty());
         assert_eq!(NearestIndex::new(&empty).distance(&[0.0, 0.0]), f64::INFINITY);
     }
 }

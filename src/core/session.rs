@@ -40,8 +40,9 @@ const DONE_RESIDUAL: f64 = 0.2;
 pub enum Verdict {
     /// Vanishes on the data and is independent of the earlier relations: kept.
     Independent,
-    /// No new relation: it does not vanish, or it is implied by the earlier ones.
-    Dependent(String),
+    /// No new relation: it does not vanish, or it is implied by the earlier ones; `test`
+    /// says which test decided, `why` what it measured.
+    Dependent { test: Test, why: String },
     /// The loss became NaN or infinite; the relation was dropped.
     Diverged,
     /// Read from a relations file and kept as it was trained.
@@ -57,9 +58,30 @@ impl Verdict {
     pub fn describe(&self) -> String {
         match self {
             Verdict::Independent => "independent: kept".into(),
-            Verdict::Dependent(why) => format!("not kept: {why}"),
+            Verdict::Dependent { test, why } => format!("not kept, decided by the {}: {why}", test.label()),
             Verdict::Diverged => "diverged (NaN/Inf loss): dropped".into(),
             Verdict::Imported => "imported: kept".into(),
+        }
+    }
+}
+
+/// The tests a relation must pass to be kept, in the order they are applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Test {
+    /// It vanishes on the data: small there, larger off it and just off it.
+    Vanishing,
+    /// The syzygy adversary could not rebuild it from the earlier relations (Eq. 3).
+    Adversary,
+    /// Its gradient is not in the span of the earlier ones (a measured rank test).
+    Rank,
+}
+
+impl Test {
+    pub fn label(self) -> &'static str {
+        match self {
+            Test::Vanishing => "vanishing test",
+            Test::Adversary => "syzygy adversary",
+            Test::Rank => "rank test",
         }
     }
 }
@@ -141,7 +163,8 @@ pub struct LossPoint {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
-    Progress { relation: usize, phase: Phase, step: usize, of: usize, loss: f64 },
+    /// `loss`: the last step's loss; None at the start of a phase, before any step.
+    Progress { relation: usize, phase: Phase, step: usize, of: usize, loss: Option<f64> },
     RelationFinished { relation: usize },
     Finished,
 }
@@ -312,14 +335,16 @@ impl Session {
             let index = self.reports.len();
             self.reports.push(RelationReport { index, verdict: Verdict::Imported, stop: Stop::Imported, steps: 0, metrics, syzygy_error: None, weights, fidelity });
         }
-        self.config.max_relations = self.config.max_relations.max(self.reports.len() + 1);
+        if let Some(cap) = &mut self.config.max_relations {
+            *cap = (*cap).max(self.reports.len() + 1);
+        }
         self.finished = self.is_over();
         Ok(())
     }
 
     /// Lets a finished run look for one more relation ("add relation").
     pub fn allow_more(&mut self) {
-        self.config.max_relations = self.reports.len() + 1;
+        self.config.max_relations = Some(self.reports.len() + 1);
         self.finished = false;
     }
 
@@ -374,7 +399,7 @@ impl Session {
             };
         }
         if job.step < of {
-            let event = Event::Progress { relation, phase: job.phase, step: job.step, of, loss };
+            let event = Event::Progress { relation, phase: job.phase, step: job.step, of, loss: Some(loss) };
             self.job = Some(job);
             return Ok(event);
         }
@@ -598,7 +623,7 @@ impl Session {
         }
         job.phase = phase;
         job.step = 0;
-        let event = Event::Progress { relation, phase, step: 0, of: self.phase_length(phase), loss: f64::NAN };
+        let event = Event::Progress { relation, phase, step: 0, of: self.phase_length(phase), loss: None };
         self.job = Some(job);
         Ok(event)
     }
@@ -632,12 +657,70 @@ impl Session {
         Ok(Event::RelationFinished { relation })
     }
 
-    /// When a run stops: the last relation was not kept, the relation budget is spent, or
-    /// there are as many relations as coordinates.
+    /// How many relations this run tries at most: the configured cap, else N − 1 (a
+    /// manifold of dimension 0 is a finite set of points, not something to learn).
+    pub fn relation_limit(&self) -> usize {
+        let n = self.dataset.dim();
+        self.config.max_relations.unwrap_or(n.saturating_sub(1).max(1)).min(n)
+    }
+
+    /// When a run stops: the last relation was not kept, or the relation limit is reached.
     fn is_over(&self) -> bool {
-        self.reports.last().is_some_and(|r| !r.verdict.is_kept())
-            || self.reports.len() >= self.config.max_relations
-            || self.kept.len() >= self.dataset.dim()
+        self.reports.last().is_some_and(|r| !r.verdict.is_kept()) || self.reports.len() >= self.relation_limit()
+    }
+
+    /// What the run found, and whether a rejection or the relation limit ended it.
+    pub fn conclusion(&self) -> Conclusion {
+        let rejected = self.reports.last().is_some_and(|r| !r.verdict.is_kept());
+        Conclusion {
+            kept: self.kept.len(),
+            ambient: self.dataset.dim(),
+            dimension: self.estimated_dimension(),
+            // N − 1 relations leave a curve: dimension 0 (a finite set) is not looked for,
+            // so only a lower limit leaves the dimension open.
+            at_limit: self.finished && !rejected && self.reports.len() >= self.relation_limit() && self.kept.len() + 1 < self.dataset.dim(),
+        }
+    }
+}
+
+/// The outcome of a run as a person reads it (page, CLI and relations file alike).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Conclusion {
+    pub kept: usize,
+    pub ambient: usize,
+    /// N minus the kept relations: the dimension, or (at_limit) an upper bound on it.
+    pub dimension: usize,
+    /// The relation limit, not a rejected relation, ended the run: more relations may hold.
+    pub at_limit: bool,
+}
+
+impl Conclusion {
+    fn relations(&self) -> String {
+        match self.kept {
+            1 => "1 relation".into(),
+            k => format!("{k} relations"),
+        }
+    }
+
+    /// The page's one line: "Estimated dimension: 1 (in R^3)", or "Dimension at most 3
+    /// (in R^6): stopped at the relation limit".
+    pub fn headline(&self) -> String {
+        let (d, n) = (self.dimension, self.ambient);
+        match self.at_limit {
+            true => format!("Dimension at most {d} (in R^{n}): stopped at the relation limit ({})", self.relations()),
+            false => format!("Estimated dimension: {d} (in R^{n})"),
+        }
+    }
+
+    /// "estimated dimension 1 in R^3", or "stopped at the relation limit: the dimension
+    /// is at most 3 in R^6".
+    pub fn describe(&self) -> String {
+        let (d, n) = (self.dimension, self.ambient);
+        if self.at_limit {
+            format!("stopped at the relation limit ({}): the dimension is at most {d} in R^{n}", self.relations())
+        } else {
+            format!("estimated dimension {d} in R^{n}")
+        }
     }
 }
 

@@ -58,10 +58,12 @@ pub fn App() -> impl IntoView {
 
     // Change one field through the same parser a link goes through: clamps and messages alike.
     let apply = move |key: &'static str, value: String| {
-        let (mut next, notes) = Config::from_query(&format!("{}&{key}={value}", config.get_untracked().to_query()));
-        if key == "m" {
-            next.upload = None; // choosing a manifold leaves uploaded data
-        }
+        // Choosing a manifold leaves uploaded data.
+        let base = match key {
+            "m" => Config { upload: None, ..config.get_untracked() },
+            _ => config.get_untracked(),
+        };
+        let (next, notes) = Config::from_query(&format!("{}&{key}={value}", base.to_query()));
         messages.set(notes);
         if next != config.get_untracked() {
             config.set(next);
@@ -189,7 +191,9 @@ fn DataFiles(
             };
             // The file's run; reset refuses it when it names uploaded data this page lacks.
             let (mut next, notes) = Config::from_query(&file.config);
-            next.max_relations = next.max_relations.max(file.relations.iter().filter(|r| r.kept).count() + 1).min(limits::RELATIONS.1);
+            // A capped file's run goes one relation past what it kept (no cap: up to N − 1).
+            let kept = file.relations.iter().filter(|r| r.kept).count();
+            next.max_relations = next.max_relations.map(|cap| cap.max(kept + 1).min(limits::RELATIONS.1));
             if let Err(e) = run.reset(&next) {
                 return problem.set(Some(format!("{name}: {e}. Nothing was changed.")));
             }
@@ -280,7 +284,7 @@ fn ConfigPanel(config: RwSignal<Config>, apply: impl Fn(&'static str, String) + 
             {number("hidden", "hidden layers", |c| c.hidden.iter().map(|h| h.to_string()).collect::<Vec<_>>().join("-"))}
             {select("act", "activation", activations, |c| c.activation.key().into())}
             {select("init", "initialisation", vec![("sphere", "sphere warm start (default)"), ("plain", "random weights (paper)")], |c| c.init.key().into())}
-            {number("rel", "max relations", |c| c.max_relations.to_string())}
+            {number("rel", "max relations (auto: N − 1)", |c| c.max_relations.map_or("auto".into(), |r| r.to_string()))}
             <h2>"Training"</h2>
             {number("lr", "learning rate (Adam)", |c| c.lr.to_string())}
             {number("steps", "steps per relation (at most)", |c| c.steps.to_string())}
@@ -374,11 +378,11 @@ fn RelationsTable(run: RunState) -> impl IntoView {
         <section class="card">
             <h2>"Relations"</h2>
             <p data-testid="dimension">{move || match run.dimension.get() {
-                Some((d, n)) => format!("Estimated dimension: {d} (in R^{n})"),
+                Some(c) => c.headline(),
                 None => "No relation finished yet.".into(),
             }}</p>
             <table class="relations" data-testid="relations">
-                <thead><tr><th></th><th>"|g|/‖∇g‖ on data"</th><th>"off/on"</th><th>"sin(span)"</th><th>"syzygy err"</th><th>"fidelity"</th><th>"verdict"</th></tr></thead>
+                <thead><tr><th></th><th>"|g|/‖∇g‖ on data"</th><th>"off/on"</th><th>"sin(span)"</th><th>"syzygy err"</th><th title="share of random points moved onto the learned intersection that land within 0.05 of the manifold (see below the table)">"fidelity"</th><th>"verdict"</th></tr></thead>
                 <tbody>
                     {move || run.reports.get().into_iter().map(|r| view! {
                         <tr class=if r.verdict.is_kept() { "kept" } else { "dropped" }>
@@ -393,6 +397,9 @@ fn RelationsTable(run: RunState) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            {move || run.reports.get().iter().rev().find_map(|r| r.fidelity.clone()).map(|f| view! {
+                <p class="small muted" data-testid="fidelity-meaning">{format!("Fidelity: {}.", f.meaning())}</p>
+            })}
         </section>
     }
 }
@@ -427,7 +434,7 @@ fn About() -> impl IntoView {
     view! {
         <section class="card about small">
             <h2>"What you are watching"</h2>
-            <p>"Each relation g_k is a small network trained to vanish on the data (mean |g|/‖∇g‖ small) while its gradient stays transversal to the earlier relations' gradients. When a new relation can no longer do both, the run stops: the number of relations kept is the codimension, and N minus it the manifold's dimension."</p>
+            <p>"Each relation g_k is a small network trained to vanish on the data (mean |g|/‖∇g‖ small) while its gradient stays transversal to the earlier relations' gradients. When a new relation can no longer do both, the run stops: the number of relations kept is the codimension, and N minus it the manifold's dimension. A run looks for at most N − 1 relations, or fewer if you set max relations; a run that a limit stops says so, since the dimension may then be lower."</p>
             <p>"Departures from the paper's printed losses (each selectable above): a bounded scale term (the printed one is unbounded below), independence measured against the span of the earlier gradients (pairwise sines miss a gradient inside the span), near-manifold negatives so the joint zero set does not grow extra pieces, a warm start that fits each relation to a sphere around the data first (from random weights its zero set wraps the data with the wrong orientation on one side and branches off into spurious pieces), and a measured rank test alongside the syzygy adversary. A link reproduces data and initial networks exactly; training agrees closely, not bit for bit, across WebGPU and CPU."</p>
         </section>
     }

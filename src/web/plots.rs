@@ -26,6 +26,14 @@ fn area(canvas: HtmlCanvasElement) -> Result<DrawingArea<CanvasBackend, Shift>, 
     Ok(root)
 }
 
+/// Points are drawn as filled squares reaching this many pixels from their centre (data
+/// and zero sets; the intersection one more). A square is one canvas fillRect; a filled
+/// circle is an arc path per point, and painting the 3D scene's thousands of circles made
+/// the page's longest main-thread tasks (55-57 ms, e2e/profile.mjs).
+const DOT: i32 = 1;
+const SQUARE: [(i32, i32); 2] = [(-DOT, -DOT), (DOT, DOT)];
+const BIG_SQUARE: [(i32, i32); 2] = [(-DOT - 1, -DOT - 1), (DOT + 1, DOT + 1)];
+
 /// Draws the scene; `shown[j]` says whether relation j's zero set is drawn.
 pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, shown: &[bool], show_intersection: bool, yaw: f64, pitch: f64) -> Result<(), String> {
     let root = area(canvas)?;
@@ -44,7 +52,7 @@ pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, shown: &[bool], show
             .map_err(e)?;
         chart.configure_mesh().light_line_style(WHITE.mix(0.0)).draw().map_err(e)?;
         let at = |p: &Vec<f32>| (p[0] as f64, p[1] as f64);
-        chart.draw_series(pic.data.iter().map(|p| Circle::new(at(p), 2, DATA_COLOUR.filled()))).map_err(e)?;
+        chart.draw_series(pic.data.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(SQUARE, DATA_COLOUR.filled()))).map_err(e)?;
         for (j, set) in pic.zero_sets.iter().enumerate().filter(|(j, _)| on(*j)) {
             let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
             match set {
@@ -53,12 +61,12 @@ pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, shown: &[bool], show
                     chart.draw_series(lines.iter().map(seg)).map_err(e)?;
                 }
                 ZeroSet::Points(points) => {
-                    chart.draw_series(points.iter().map(|p| Circle::new(at(p), 1, c.filled()))).map_err(e)?;
+                    chart.draw_series(points.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(SQUARE, c.filled()))).map_err(e)?;
                 }
             }
         }
         if show_intersection && pic.zero_sets.len() > 1 {
-            chart.draw_series(pic.intersection.iter().map(|p| Circle::new(at(p), 3, BLACK.filled()))).map_err(e)?;
+            chart.draw_series(pic.intersection.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(BIG_SQUARE, BLACK.mix(0.75).filled()))).map_err(e)?;
         }
     } else {
         // R^N with N > 3 is shown through its first three coordinates.
@@ -71,15 +79,15 @@ pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, shown: &[bool], show
         });
         chart.configure_axes().light_grid_style(BLACK.mix(0.08)).max_light_lines(3).draw().map_err(e)?;
         let at = |p: &Vec<f32>| (p[0] as f64, p[1] as f64, p[2] as f64);
-        chart.draw_series(pic.data.iter().map(|p| Circle::new(at(p), 2, DATA_COLOUR.filled()))).map_err(e)?;
+        chart.draw_series(pic.data.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(SQUARE, DATA_COLOUR.filled()))).map_err(e)?;
         for (j, set) in pic.zero_sets.iter().enumerate().filter(|(j, _)| on(*j)) {
             let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
             if let ZeroSet::Points(points) = set {
-                chart.draw_series(points.iter().map(|p| Circle::new(at(p), 1, c.mix(0.35).filled()))).map_err(e)?;
+                chart.draw_series(points.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(SQUARE, c.mix(0.35).filled()))).map_err(e)?;
             }
         }
         if show_intersection && pic.zero_sets.len() > 1 {
-            chart.draw_series(pic.intersection.iter().map(|p| Circle::new(at(p), 3, BLACK.filled()))).map_err(e)?;
+            chart.draw_series(pic.intersection.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(BIG_SQUARE, BLACK.mix(0.75).filled()))).map_err(e)?;
         }
     }
     root.present().map_err(|e| e.to_string())

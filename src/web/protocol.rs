@@ -4,7 +4,7 @@
 use crate::core::export::RelationsFile;
 use crate::core::picture::Picture;
 use crate::core::points::PointCloud;
-use crate::core::session::{LossPoint, RelationReport};
+use crate::core::session::{Conclusion, LossPoint, RelationReport};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -50,8 +50,8 @@ pub enum Update {
     Metric(MetricPoint),
     Reports(Vec<RelationReport>),
     Picture(Picture),
-    /// (estimated dimension, ambient dimension).
-    Dimension(usize, usize),
+    /// What the run has found so far (the dimension, and whether a limit ended it).
+    Dimension(Conclusion),
     Finished(bool),
     Error(String),
     /// The GPU device was lost and the run moved to the CPU (the backend update says why).

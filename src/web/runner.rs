@@ -9,7 +9,7 @@ use crate::core::config::Config;
 use crate::core::dataset::Dataset;
 use crate::core::export::RelationsFile;
 use crate::core::picture::Picture;
-use crate::core::session::{LossPoint, RelationReport};
+use crate::core::session::{Conclusion, LossPoint, RelationReport};
 use leptos::prelude::*;
 // The worker's `Update` message shadows leptos's trait of that name; its methods stay usable.
 use leptos::prelude::Update as _;
@@ -34,7 +34,7 @@ pub struct RunState {
     /// Metrics of each relation while it trains (and when it finishes), for the charts.
     pub metric_history: RwSignal<Vec<MetricPoint>>,
     pub picture: RwSignal<Picture>,
-    pub dimension: RwSignal<Option<(usize, usize)>>,
+    pub dimension: RwSignal<Option<Conclusion>>,
     pub error: RwSignal<Option<String>>,
     /// The current run's number: updates from older runs are dropped.
     generation: RwSignal<u64>,
@@ -182,7 +182,7 @@ impl RunState {
             Update::Metric(point) => self.metric_history.update(|h| h.push(point)),
             Update::Reports(reports) => self.reports.set(reports),
             Update::Picture(picture) => self.picture.set(picture),
-            Update::Dimension(d, n) => self.dimension.set(Some((d, n))),
+            Update::Dimension(c) => self.dimension.set(Some(c)),
             Update::Finished(done) => self.finished.set(done),
             Update::Error(e) => self.error.set(Some(e)),
             Update::GpuLost => self.error.set(None), // a read that failed with the device is not the person's concern

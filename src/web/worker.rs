@@ -348,8 +348,8 @@ async fn chunk(run: Run, session: &mut Session) -> Result<bool, String> {
     match event {
         Event::Progress { relation, phase, step, of, loss } => {
             run.say(Update::Progress(step as f64 / of.max(1) as f64));
-            let loss = if loss.is_finite() { format!("{loss:.4}") } else { "…".into() };
-            run.say(Update::Status(format!("Training g{}: {} step {step}/{of}, loss {loss}", relation + 1, phase.label())));
+            let loss = loss.filter(|l| l.is_finite()).map(|l| format!(", loss {l:.4}")).unwrap_or_default();
+            run.say(Update::Status(format!("Training g{}: {} step {step}/{of}{loss}", relation + 1, phase.label())));
             if before / PICTURE_EVERY != after / PICTURE_EVERY {
                 redraw(run, session, true).await?;
                 if let Some(m) = session.probe_current().await? {
@@ -397,7 +397,7 @@ async fn publish(run: Run, session: &Session) -> Result<(), String> {
     with(|w| w.reports = session.reports().to_vec());
     send_history(run, session);
     run.say(Update::Reports(session.reports().to_vec()));
-    run.say(Update::Dimension(session.estimated_dimension(), session.dataset().dim()));
+    run.say(Update::Dimension(session.conclusion()));
     run.say(Update::Finished(session.is_finished()));
     redraw(run, session, false).await
 }
@@ -405,12 +405,8 @@ async fn publish(run: Run, session: &Session) -> Result<(), String> {
 fn finish(run: Run, session: &Session) {
     run.say(Update::Finished(true));
     run.say(Update::Progress(1.0));
-    let mut status = format!(
-        "Done: {} relation(s) kept, estimated dimension {} in R^{}.",
-        session.kept().len(),
-        session.estimated_dimension(),
-        session.dataset().dim()
-    );
+    let conclusion = session.conclusion();
+    let mut status = format!("Done: {} relation(s) kept, {}.", conclusion.kept, conclusion.describe());
     if let Some(r) = session.reports().last().filter(|r| r.verdict == Verdict::Diverged) {
         status += &format!(" g{} diverged (its loss became NaN or infinite) and was dropped; the earlier relations are kept. A lower learning rate may help: + Add relation tries again.", r.index + 1);
     }
