@@ -97,7 +97,10 @@ mod native {
         };
         let backend = block_on(Backend::by_name(&backend_name))?;
         println!("backend: {}", backend.description);
-        println!("config:  {}", config.to_query());
+        // An upload's link keeps a manifold only to fall back to in a page without the
+        // data: not what this run learns from, so not echoed.
+        let learned = config.to_query().split('&').filter(|f| config.upload.is_none() || !f.starts_with("m=")).collect::<Vec<_>>().join("&");
+        println!("config:  {learned}");
         match &config.upload {
             Some(label) => println!("data:    {label}"),
             None => {

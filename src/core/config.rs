@@ -171,6 +171,8 @@ impl Config {
         let hidden: Vec<String> = self.hidden.iter().map(|h| h.to_string()).collect();
         [
             ("v", QUERY_VERSION.to_string()),
+            // With uploaded data, the manifold a link falls back to when the data is missing.
+            ("m", self.manifold.key().to_string()),
             ("n", self.samples.to_string()),
             ("noise", self.noise.to_string()),
             ("seed", self.seed.to_string()),
@@ -187,8 +189,6 @@ impl Config {
             ("stop", self.stopping.key().to_string()),
         ]
         .into_iter()
-        // Uploaded data replaces the manifold: a link names one or the other.
-        .chain(self.upload.is_none().then(|| ("m", self.manifold.key().to_string())))
         .chain(self.max_relations.map(|r| ("rel", r.to_string())))
         .chain(self.upload.clone().map(|u| ("data", u)))
         .map(|(k, v)| format!("{k}={v}"))
@@ -290,10 +290,6 @@ impl Config {
         }
         if version <= 2 && !stop_given {
             c.stopping = Stopping::Steps;
-        }
-        // Uploaded data replaces the manifold (links name one or the other).
-        if c.upload.is_some() {
-            c.manifold = Config::default().manifold;
         }
         // Versions 1 to 3 capped a run at 3 relations unless the link said otherwise.
         if version <= 3 && !rel_given {
@@ -404,15 +400,11 @@ mod tests {
             negatives: 0.25,
             init: Init::Plain,
             stopping: Stopping::Steps,
-            upload: None,
+            upload: Some("points.csv~300x4~0123abcd".into()),
         };
         let (back, notes) = Config::from_query(&format!("?{}", c.to_query()));
         assert_eq!(back, c);
         assert!(notes.is_empty(), "{notes:?}");
-        // A link to uploaded data names the data, not a manifold.
-        let uploaded = Config { upload: Some("points.csv~300x4~0123abcd".into()), manifold: Config::default().manifold, ..c };
-        assert!(!uploaded.to_query().contains("m="), "{}", uploaded.to_query());
-        assert_eq!(Config::from_query(&uploaded.to_query()).0, uploaded);
     }
 
     #[test]
