@@ -243,9 +243,15 @@ impl Config {
                 "steps" => c.steps = number(n, "steps per relation", value, c.steps, limits::STEPS),
                 "rel" => {
                     rel_given = true;
-                    c.max_relations = match value {
-                        "" | "auto" => None,
-                        _ => Some(number(n, "relations", value, c.max_relations.unwrap_or(limits::RELATIONS.1), limits::RELATIONS)),
+                    c.max_relations = match (value, c.max_relations) {
+                        ("" | "auto", _) => None,
+                        (_, Some(cap)) => Some(number(n, "relations", value, cap, limits::RELATIONS)),
+                        // Not a number, and no cap before: stay uncapped rather than take the largest.
+                        _ if value.parse::<usize>().is_err() => {
+                            n.push(format!("relations '{value}' is not a number: using auto"));
+                            None
+                        }
+                        _ => Some(number(n, "relations", value, limits::RELATIONS.1, limits::RELATIONS)),
                     }
                 }
                 "batch" => c.batch = number(n, "batch size", value, c.batch, limits::BATCH),
@@ -440,6 +446,10 @@ mod tests {
         assert_eq!(Config::from_query("v=3&rel=5").0.max_relations, Some(5));
         assert_eq!(Config::from_query("m=torus").0.max_relations, None);
         assert_eq!(Config::from_query("rel=4&rel=auto").0.max_relations, None);
+        // A bad value keeps what was there: no cap stays no cap, with a message.
+        let (bad, notes) = Config::from_query("rel=lots");
+        assert_eq!((bad.max_relations, notes.len()), (None, 1), "{notes:?}");
+        assert_eq!(Config::from_query("rel=4&rel=lots").0.max_relations, Some(4));
     }
 
     #[test]

@@ -78,7 +78,7 @@ impl RelationsFile {
             activation: session.config().activation,
             estimated_dimension: session.estimated_dimension(),
             conclusion: Some(session.conclusion().describe()),
-            fidelity_measured_against: Some(session.dataset().fidelity_reference(session.estimated_dimension())),
+            fidelity_measured_against: session.reports().iter().rev().find_map(|r| r.fidelity.as_ref()).map(|f| f.against.clone()),
             relations,
         }
     }

@@ -24,9 +24,11 @@ pub const NEAR_RATIO_MIN: f64 = 1.5;
 pub const SIN_MIN: f64 = 0.1;
 /// A projected point within this distance of the true manifold counts as on it.
 pub const FIDELITY_TOLERANCE: f64 = 0.05;
-/// What the fidelity figure is, with `{reference}` standing for what distances are
-/// measured against ([`Dataset::fidelity_reference`]).
-pub const FIDELITY_MEANING: &str = "share of random points moved onto the learned intersection that land within 0.05 of {reference}";
+
+/// What the fidelity figure is, measured against `reference` (for a person to read).
+pub fn fidelity_meaning(reference: &str) -> String {
+    format!("share of random points moved onto the learned intersection that land within {FIDELITY_TOLERANCE} of {reference}")
+}
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RelationMetrics {
@@ -60,7 +62,7 @@ pub struct Fidelity {
 impl Fidelity {
     /// What the figure means, in words: "share of random points … within 0.05 of …".
     pub fn meaning(&self) -> String {
-        FIDELITY_MEANING.replace("{reference}", &self.against)
+        fidelity_meaning(&self.against)
     }
 }
 

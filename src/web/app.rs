@@ -9,6 +9,7 @@ use crate::core::config::{Config, limits};
 use crate::core::csv::upload_name;
 use crate::core::export::{self, RelationsFile};
 use crate::core::manifold::ManifoldKind;
+use crate::core::metrics;
 use crate::core::relation::Activation;
 use crate::core::session::Phase;
 use leptos::ev;
@@ -382,7 +383,7 @@ fn RelationsTable(run: RunState) -> impl IntoView {
                 None => "No relation finished yet.".into(),
             }}</p>
             <table class="relations" data-testid="relations">
-                <thead><tr><th></th><th>"|g|/‖∇g‖ on data"</th><th>"off/on"</th><th>"sin(span)"</th><th>"syzygy err"</th><th title="share of random points moved onto the learned intersection that land within 0.05 of the manifold (see below the table)">"fidelity"</th><th>"verdict"</th></tr></thead>
+                <thead><tr><th></th><th>"|g|/‖∇g‖ on data"</th><th>"off/on"</th><th>"sin(span)"</th><th>"syzygy err"</th><th title=format!("{} (see below the table)", metrics::fidelity_meaning("the manifold"))>"fidelity"</th><th>"verdict"</th></tr></thead>
                 <tbody>
                     {move || run.reports.get().into_iter().map(|r| view! {
                         <tr class=if r.verdict.is_kept() { "kept" } else { "dropped" }>
