@@ -15,8 +15,13 @@ test("a shared link trains the ellipse to two relations", async () => {
   const { page, problems } = await openPage(browser, server.url + link);
   await ready(page);
   await page.keyboard.press(" "); // the train/pause shortcut
+  // Mid-run, what is known so far is labelled as such.
+  await page.getByTestId("status").filter({ hasText: /^Training g2 of at most 2/ }).waitFor({ timeout: 300_000 });
+  assert.match(await page.getByTestId("dimension").innerText(), /^Interim: 1 relation\(s\) kept so far/);
+  assert.match(await page.locator(".scene-head").innerText(), /intersection so far \(interim\)/);
   await page.getByTestId("status").filter({ hasText: /^Done/ }).waitFor({ timeout: 600_000 });
   assert.equal(await page.getByTestId("dimension").innerText(), "Estimated dimension: 1 (in R^3)");
+  assert.doesNotMatch(await page.locator(".scene-head").innerText(), /interim/);
   const rows = await page.locator("[data-testid=relations] tbody tr").allInnerTexts();
   // N − 1 = 2 relations leave a curve, the least a run looks for: no third is tried.
   assert.equal(rows.length, 2, rows.join("\n"));
@@ -41,7 +46,7 @@ test("bad fields in a link fall back to defaults with a visible message", async 
   const { page, problems } = await openPage(browser, `${server.url}?m=klein-bottle&n=abc&lr=-1&zzz=1&backend=cpu`);
   await ready(page);
   const messages = await page.getByTestId("messages").innerText();
-  for (const needle of ["klein-bottle", "'abc'", "outside", "zzz"]) assert.ok(messages.includes(needle), `${needle} in ${messages}`);
+  for (const needle of ["klein-bottle", "'abc'", "out of range", "zzz"]) assert.ok(messages.includes(needle), `${needle} in ${messages}`);
   const url = new URL(page.url());
   assert.equal(url.searchParams.get("m"), "ellipse");
   assert.equal(url.searchParams.get("lr"), "0.00001");

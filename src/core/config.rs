@@ -247,7 +247,7 @@ impl Config {
                         ("" | "auto", _) => None,
                         (_, Some(cap)) => Some(number(n, "relations", value, cap, limits::RELATIONS)),
                         // Not a number, and no cap before: stay uncapped rather than take the largest.
-                        _ if value.parse::<usize>().is_err() => {
+                        _ if value.parse::<f64>().is_err() => {
                             n.push(format!("relations '{value}' is not a number: using auto"));
                             None
                         }
@@ -319,17 +319,38 @@ fn number<T>(notes: &mut Vec<String>, what: &str, value: &str, current: T, range
 where
     T: FromStr + PartialOrd + Copy + Display,
 {
+    let (lo, hi) = range;
+    let out_of_range = |notes: &mut Vec<String>, above: bool| {
+        let clamped = if above { hi } else { lo };
+        notes.push(format!("{what} {value} is out of range {lo}..{hi}: using {clamped}"));
+        clamped
+    };
     match value.parse::<T>() {
-        Ok(v) if v < range.0 || v > range.1 || v != v => {
-            let clamped = if v > range.1 { range.1 } else { range.0 };
-            notes.push(format!("{what} {value} is outside {}..{}: using {clamped}", range.0, range.1));
-            clamped
-        }
-        Ok(v) => v,
-        Err(_) => {
+        // NaN compares with nothing: it is not a number, not a bound.
+        Ok(v) if v.partial_cmp(&v).is_none() => {
             notes.push(format!("{what} '{value}' is not a number: using {current}"));
             current
         }
+        Ok(v) if v < lo || v > hi => out_of_range(notes, v > hi),
+        Ok(v) => v,
+        // A number the type cannot hold (-5 or 1e12 samples) is out of range, not "not a number".
+        Err(_) => match value.parse::<f64>() {
+            Ok(f) if !f.is_nan() => {
+                let (lo_f, hi_f) = (lo.to_string().parse::<f64>(), hi.to_string().parse::<f64>());
+                match (lo_f, hi_f) {
+                    (Ok(l), _) if f < l => out_of_range(notes, false),
+                    (_, Ok(h)) if f > h => out_of_range(notes, true),
+                    _ => {
+                        notes.push(format!("{what} '{value}' is not a whole number: using {current}"));
+                        current
+                    }
+                }
+            }
+            _ => {
+                notes.push(format!("{what} '{value}' is not a number: using {current}"));
+                current
+            }
+        },
     }
 }
 
@@ -353,7 +374,7 @@ fn join(h: &[usize]) -> String {
     h.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("-")
 }
 
-fn percent_decode(s: &str) -> String {
+pub fn percent_decode(s: &str) -> String {
     let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -424,9 +445,25 @@ mod tests {
         assert_eq!(c.lr, limits::LR.0);
         assert_eq!(c.seed, d.seed);
         assert_eq!(notes.len(), 8, "{notes:#?}");
-        for needle in ["klein", "abc", "outside", "width 0", "zzz", "version", "seed"] {
+        for needle in ["klein", "abc", "out of range", "width 0", "zzz", "version", "seed"] {
             assert!(notes.iter().any(|m| m.contains(needle)), "no message mentions {needle}: {notes:#?}");
         }
+    }
+
+    #[test]
+    fn numbers_out_of_range_say_so_and_use_the_bound() {
+        // -5 and 1e12 do not fit a count, but they are numbers: out of range, not "not a number".
+        for (query, field, expected) in [("n=-5", "samples", limits::SAMPLES.0), ("n=1e12", "samples", limits::SAMPLES.1)] {
+            let (c, notes) = Config::from_query(query);
+            assert_eq!(c.samples, expected, "{query}");
+            assert_eq!(notes, [format!("{field} {} is out of range {}..{}: using {expected}", &query[2..], limits::SAMPLES.0, limits::SAMPLES.1)]);
+        }
+        let (c, notes) = Config::from_query("batch=1e9");
+        assert_eq!(c.batch, limits::BATCH.1);
+        assert!(notes[0].contains("out of range"), "{notes:?}");
+        let (c, notes) = Config::from_query("n=100.5&steps=NaN");
+        assert_eq!((c.samples, c.steps), (Config::default().samples, Config::default().steps));
+        assert!(notes[0].contains("'100.5' is not a whole number") && notes[1].contains("'NaN' is not a number"), "{notes:?}");
     }
 
     #[test]
@@ -458,6 +495,7 @@ mod tests {
             let (c, _) = Config::from_query(q);
             assert!(c.lr.is_finite() && c.noise.is_finite(), "{q}");
         }
-        assert_eq!(Config::from_query("lr=NaN").0.lr, limits::LR.0);
+        // NaN is not a number, not a bound: the value in use stays.
+        assert_eq!(Config::from_query("lr=NaN").0.lr, Config::default().lr);
     }
 }

@@ -37,10 +37,19 @@ fn crossing(a: f32, b: f32, ga: f32, gb: f32) -> Option<f32> {
     Some(a + t * (b - a))
 }
 
+/// g at the NODES_2D² nodes of a 2D view (the first axis varies slowest).
+pub async fn grid_2d(rel: &Relation, bounds: &[(f32, f32)], device: &Device) -> Result<Vec<f32>, String> {
+    grid_values(rel, &bounds[..2], NODES_2D, device).await
+}
+
 /// Segments of {g = 0} in a 2D view, by marching squares.
 pub async fn contour_2d(rel: &Relation, bounds: &[(f32, f32)], device: &Device) -> Result<Vec<[[f32; 2]; 2]>, String> {
+    Ok(contour_of_grid(&grid_2d(rel, bounds, device).await?, bounds))
+}
+
+/// Segments of {g = 0} from g on the grid of `grid_2d`.
+pub fn contour_of_grid(g: &[f32], bounds: &[(f32, f32)]) -> Vec<[[f32; 2]; 2]> {
     let n = NODES_2D;
-    let g = grid_values(rel, &bounds[..2], n, device).await?;
     let at = |axis: usize, i: usize| {
         let (lo, hi) = bounds[axis];
         lo + (hi - lo) * i as f32 / (n - 1) as f32
@@ -76,7 +85,7 @@ pub async fn contour_2d(rel: &Relation, bounds: &[(f32, f32)], device: &Device) 
             }
         }
     }
-    Ok(segments)
+    segments
 }
 
 /// Points of {g = 0} in a 3D view: one per grid edge that g changes sign along.

@@ -5,7 +5,7 @@
 //! Gauss-Newton projection as the fidelity metric.
 
 use super::dataset::Dataset;
-use super::isosurface::{contour_2d, surface_3d};
+use super::isosurface::{contour_of_grid, grid_2d, surface_3d};
 use super::metrics::{Projection, intersection_points};
 use super::relation::Relation;
 use burn::tensor::Device;
@@ -30,6 +30,9 @@ pub struct Picture {
     pub zero_sets: Vec<ZeroSet>,
     /// Where all relations vanish at once (empty with fewer than two relations).
     pub intersection: Vec<Vec<f32>>,
+    /// In 2D, the newest relation's value at the `isosurface::NODES_2D`² grid nodes over
+    /// `bounds` (first axis slowest), drawn as a heatmap behind the contours; else empty.
+    pub heat: Vec<f32>,
 }
 
 impl Picture {
@@ -51,6 +54,7 @@ impl Picture {
             data: (0..shown).map(|i| data.train.row(i).to_vec()).collect(),
             zero_sets: Vec::new(),
             intersection: Vec::new(),
+            heat: Vec::new(),
         }
     }
 
@@ -60,7 +64,12 @@ impl Picture {
         let how = |stream: u64| Projection { points: 800, iterations: 25, seed: seed ^ (0x51C7 + stream) };
         for (j, rel) in relations.iter().enumerate() {
             let set = match picture.dim {
-                2 => ZeroSet::Lines(contour_2d(rel, &picture.bounds, device).await?),
+                2 => {
+                    let grid = grid_2d(rel, &picture.bounds, device).await?;
+                    let lines = contour_of_grid(&grid, &picture.bounds);
+                    picture.heat = grid; // the last relation's stays
+                    ZeroSet::Lines(lines)
+                }
                 3 => {
                     let points = surface_3d(rel, &picture.bounds, device).await?;
                     let every = points.len().div_ceil(MAX_SURFACE_POINTS).max(1);
@@ -109,6 +118,14 @@ mod tests {
         assert!(lines.len() > 100, "{} segments", lines.len());
         assert!(lines.iter().flatten().all(|p| (p[0] - 0.5).abs() < 1e-5));
         assert!(pic.intersection.is_empty(), "one relation: no intersection to draw");
+        // The heatmap is g itself: x − 0.5 at every node (first axis slowest).
+        let n = crate::core::isosurface::NODES_2D;
+        assert_eq!(pic.heat.len(), n * n);
+        let (lo, hi) = pic.bounds[0];
+        for (i, j) in [(0, 0), (n / 3, 7), (n - 1, n - 1)] {
+            let x = lo + (hi - lo) * i as f32 / (n - 1) as f32;
+            assert!((pic.heat[i * n + j] - (x - 0.5)).abs() < 1e-4, "node ({i}, {j})");
+        }
         // Two relations: the line x = 0.5 and y = 0.25 meet at one point.
         let other = LayerWeights { inputs: 2, outputs: 1, weight: vec![0.0, 1.0], bias: vec![-0.25] };
         let both = [rel, Relation::from_weights(&[other], Activation::Tanh, &Device::flex())];

@@ -15,7 +15,7 @@ use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 /// How many push-away rounds a dependent relation gets before the verdict stands.
-const SYZYGY_ROUNDS: usize = 3;
+pub const SYZYGY_ROUNDS: usize = 3;
 /// Optimiser steps for each fit of the adversary.
 const ADVERSARY_STEPS: usize = 400;
 const ADVERSARY_LR: f64 = 3e-3;

@@ -2,8 +2,8 @@
 
 use super::browser::{query, set_query};
 use super::files;
-use super::plots::{colour_css, draw_loss, draw_metrics, draw_scene};
-use super::protocol::{BackendState, Export};
+use super::plots::{View, axis_name, colour_css, default_axes, draw_loss, draw_metrics, draw_scene};
+use super::protocol::{BackendState, CHUNK, Export};
 use super::runner::RunState;
 use crate::core::config::{Config, limits};
 use crate::core::csv::upload_name;
@@ -17,12 +17,26 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// The link's query, split into the run configuration and the page-only `backend` field.
+/// The link's query, split into the run configuration and the page-only `backend` field
+/// ("cpu" or "gpu"; absent: chosen on merit). Any other backend value gets a message and
+/// leaves the link.
 fn read_link() -> (Config, Vec<String>, Option<String>) {
     let q = query();
-    let backend = q.split('&').find_map(|kv| kv.strip_prefix("backend=").map(str::to_string));
-    let rest: Vec<&str> = q.split('&').filter(|kv| !kv.starts_with("backend=")).collect();
-    let (config, notes) = Config::from_query(&rest.join("&"));
+    let mut backend = None;
+    let mut notes = Vec::new();
+    let mut rest = Vec::new();
+    for kv in q.split('&') {
+        match kv.strip_prefix("backend=") {
+            Some(b @ ("cpu" | "gpu")) => backend = Some(b.to_string()),
+            Some(other) => {
+                let other = crate::core::config::percent_decode(other);
+                notes.push(format!("unknown backend '{}': choosing on merit (backend=cpu or backend=gpu choose one)", other.chars().take(40).collect::<String>()));
+            }
+            None => rest.push(kv),
+        }
+    }
+    let (config, config_notes) = Config::from_query(&rest.join("&"));
+    notes.extend(config_notes);
     (config, notes, backend)
 }
 
@@ -57,6 +71,8 @@ pub fn App() -> impl IntoView {
         set_query(&q);
     });
 
+    // The message of the last refused edit, shown beside its field.
+    let field_note = RwSignal::new(None::<(&'static str, String)>);
     // Change one field through the same parser a link goes through: clamps and messages alike.
     let apply = move |key: &'static str, value: String| {
         // Choosing a manifold leaves uploaded data.
@@ -65,6 +81,7 @@ pub fn App() -> impl IntoView {
             _ => config.get_untracked(),
         };
         let (next, notes) = Config::from_query(&format!("{}&{key}={value}", base.to_query()));
+        field_note.set(notes.first().map(|n| (key, n.clone())));
         messages.set(notes);
         if next != config.get_untracked() {
             config.set(next);
@@ -102,7 +119,7 @@ pub fn App() -> impl IntoView {
                 <BackendCard state=run.backend />
                 <Messages messages=messages />
                 <DataFiles run=run config=config messages=messages restart=restart />
-                <ConfigPanel config=config apply=apply />
+                <ConfigPanel config=config apply=apply field_note=field_note />
             </aside>
             <section class="stage">
                 <Controls run=run restart=restart />
@@ -244,7 +261,11 @@ fn DataFiles(
 }
 
 #[component]
-fn ConfigPanel(config: RwSignal<Config>, apply: impl Fn(&'static str, String) + Copy + Send + Sync + 'static) -> impl IntoView {
+fn ConfigPanel(
+    config: RwSignal<Config>,
+    apply: impl Fn(&'static str, String) + Copy + Send + Sync + 'static,
+    field_note: RwSignal<Option<(&'static str, String)>>,
+) -> impl IntoView {
     let select = move |key: &'static str, label: &'static str, options: Vec<(&'static str, &'static str)>, current: fn(&Config) -> String| {
         view! {
             <label class="field">
@@ -262,8 +283,16 @@ fn ConfigPanel(config: RwSignal<Config>, apply: impl Fn(&'static str, String) + 
             <label class="field">
                 <span>{label}</span>
                 <input data-field=key type="text" inputmode="decimal" prop:value=move || current(&config.get())
-                    on:change=move |e| apply(key, event_target_value(&e)) />
+                    on:change=move |e| {
+                        apply(key, event_target_value(&e));
+                        // A refused or clamped edit shows the value in use, not the text typed.
+                        let input: web_sys::HtmlInputElement = event_target(&e);
+                        input.set_value(&current(&config.get_untracked()));
+                    } />
             </label>
+            {move || field_note.get().filter(|(k, _)| *k == key).map(|(_, note)| view! {
+                <p class="small error field-note" data-testid=format!("note-{key}")>{note}</p>
+            })}
         }
     };
     let manifolds: Vec<(&str, &str)> = ManifoldKind::ALL.iter().map(|m| (m.key(), m.label())).collect();
@@ -309,7 +338,8 @@ fn Controls(run: RunState, restart: impl Fn() + Copy + Send + Sync + 'static) ->
                 title=move || (!ready()).then_some("waiting for the backend to be chosen")>
                 {move || if run.running.get() { "❚❚ Pause" } else { "▶ Train" }}
             </button>
-            <button on:click=move |_| run.step() disabled=move || run.running.get() || run.finished.get() || !ready()>"Step"</button>
+            <button data-testid="step" on:click=move |_| run.step() disabled=move || run.running.get() || run.finished.get() || !ready()
+                title=format!("train {CHUNK} steps, then pause")>{format!("Step ({CHUNK} steps)")}</button>
             <button on:click=move |_| restart()>"Reset"</button>
             <button data-testid="add-relation" on:click=move |_| run.add_relation() disabled=move || !run.finished.get()>"+ Add relation"</button>
             <span class="keys muted small">"space: train/pause · s: step · r: reset · a: add relation"</span>
@@ -328,26 +358,56 @@ fn Scene(run: RunState, config: RwSignal<Config>) -> impl IntoView {
     let hidden = RwSignal::new(Vec::<usize>::new());
     let show_intersection = RwSignal::new(true);
     let drag = RwSignal::new(None::<(i32, i32)>);
+    // Above R³: the three coordinates shown (None: those the data spreads most along).
+    let chosen_axes = RwSignal::new(None::<[usize; 3]>);
+    let axes = move || chosen_axes.get().unwrap_or_else(|| run.picture.with(default_axes));
     Effect::new(move |_| {
         let picture = run.picture.get();
         let hidden = hidden.get();
         let shown: Vec<bool> = (0..picture.zero_sets.len()).map(|j| !hidden.contains(&j)).collect();
+        let view = View { shown: &shown, intersection: show_intersection.get(), yaw: yaw.get(), pitch: pitch.get(), axes: axes() };
         if let Some(c) = canvas.get() {
-            if let Err(e) = draw_scene(c, &picture, &shown, show_intersection.get(), yaw.get(), pitch.get()) {
+            if let Err(e) = draw_scene(c, &picture, &view) {
                 run.error.set(Some(format!("drawing failed: {e}")));
             }
         }
     });
+    // A new configuration may have another N: back to the default view.
+    Effect::new(move |_| {
+        config.track();
+        chosen_axes.set(None);
+    });
+    let axis_select = move |slot: usize| {
+        view! {
+            <select data-testid=format!("axis-{slot}") title="the coordinate on this axis of the view"
+                on:change=move |e| {
+                    if let Ok(j) = event_target_value(&e).parse::<usize>() {
+                        let mut current = axes();
+                        current[slot] = j;
+                        chosen_axes.set(Some(current));
+                    }
+                }>
+                {move || {
+                    let dim = run.picture.with(|p| p.dim);
+                    (0..dim).map(|j| view! { <option value=j.to_string() selected=move || axes()[slot] == j>{axis_name(dim, j)}</option> }).collect_view()
+                }}
+            </select>
+        }
+    };
     view! {
         <section class="card scene">
             <div class="scene-head">
                 <h2>"Zero sets"</h2>
                 <span class="muted small">
-                    {move || if config.get().manifold.dim() == 2 { "grey: data · colours: {g_j = 0} · black: their intersection" }
-                        else { "grey: data · colours: {g_j = 0} · black: intersection · drag to rotate" }}
+                    {move || {
+                        let so_far = if run.finished.get() { "" } else { " so far (interim)" };
+                        let rotate = if run.picture.with(|p| p.dim) == 2 { " · background: the newest g's sign and size (blue < 0 < orange)" } else { " · drag to rotate" };
+                        format!("grey: data · colours: {{g_j = 0}} · black: their intersection{so_far}{rotate}")
+                    }}
                 </span>
             </div>
             <canvas node_ref=canvas width="760" height="520" data-testid="scene"
+                title="the data (grey), each relation's zero set (its colour) and their intersection (black)"
                 on:mousedown=move |e| drag.set(Some((e.client_x(), e.client_y())))
                 on:mouseup=move |_| drag.set(None)
                 on:mouseleave=move |_| drag.set(None)
@@ -358,6 +418,10 @@ fn Scene(run: RunState, config: RwSignal<Config>) -> impl IntoView {
                         drag.set(Some((e.client_x(), e.client_y())));
                     }
                 }></canvas>
+            {move || (run.picture.with(|p| p.dim) > 3).then(|| view! {
+                <p class="small axes" data-testid="axes">"R^" {move || run.picture.with(|p| p.dim)} " seen through three coordinates: "
+                    {axis_select(0)} " " {axis_select(1)} " " {axis_select(2)}</p>
+            })}
             <div class="toggles">
                 {move || (0..run.picture.get().zero_sets.len()).map(|j| view! {
                     <label style=format!("color: {}", colour_css(j))>
@@ -378,26 +442,40 @@ fn RelationsTable(run: RunState) -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Relations"</h2>
-            <p data-testid="dimension">{move || match run.dimension.get() {
-                Some(c) => c.headline(),
-                None => "No relation finished yet.".into(),
+            // Until the run ends, every figure below is provisional, and says so.
+            <p data-testid="dimension">{move || match (run.dimension.get(), run.finished.get()) {
+                (Some(c), true) => c.headline(),
+                (Some(c), false) => format!("Interim: {} relation(s) kept so far (in R^{}); the dimension is settled when the run ends.", c.kept, c.ambient),
+                (None, _) => "No relation finished yet.".into(),
             }}</p>
-            <table class="relations" data-testid="relations">
-                <thead><tr><th></th><th>"|g|/‖∇g‖ on data"</th><th>"off/on"</th><th>"sin(span)"</th><th>"syzygy err"</th><th title=format!("{} (see below the table)", metrics::fidelity_meaning("the manifold"))>"fidelity"</th><th>"verdict"</th></tr></thead>
+            <div class="table-scroll"><table class="relations" data-testid="relations">
+                <thead><tr>
+                    <th title="the relation (its colour in the pictures)">"g"</th>
+                    <th title="how far held-out data lies from g's zero set, to first order: |g| divided by the length of its gradient (small: g vanishes on the data)">"|g|/‖∇g‖ on data"</th>
+                    <th title="the same at points off the data, divided by its value on the data (large: g vanishes on the data and not elsewhere; kept only above 5)">"off/on"</th>
+                    <th title="median sine between ∇g and the span of the earlier relations' gradients on held-out data (0: g depends on them; kept only at 0.1 or more)">"sin(span)"</th>
+                    <th title="restricted syzygies only: the error of the best rebuilding of g from the earlier relations (small: g follows from them and is dropped)">"syzygy err"</th>
+                    <th title=format!("{}, measured for the whole intersection when the run ends (one relation alone cuts out a larger set than the manifold, so its own figure would read low)", metrics::fidelity_meaning("the manifold"))>"intersection fidelity"</th>
+                    <th title="kept or not, the test that decided, and why the relation stopped training">"verdict"</th>
+                </tr></thead>
                 <tbody>
-                    {move || run.reports.get().into_iter().map(|r| view! {
+                    {move || {
+                    // Only the last kept relation's figure is the intersection's, and only once the run is over.
+                    let reports = run.reports.get();
+                    let last_kept = run.finished.get().then(|| reports.iter().rposition(|r| r.verdict.is_kept())).flatten();
+                    reports.into_iter().map(move |r| view! {
                         <tr class=if r.verdict.is_kept() { "kept" } else { "dropped" }>
                             <td style=format!("color: {}", colour_css(r.index))><strong>{format!("g{}", r.index + 1)}</strong></td>
                             <td>{format!("{:.4}", r.metrics.on_residual)}</td>
                             <td>{format!("{:.1}", r.metrics.ratio)}</td>
                             <td>{format!("{:.2}", r.metrics.sin_span)}</td>
                             <td>{fmt(r.syzygy_error, 3)}</td>
-                            <td>{r.fidelity.as_ref().map(|f| format!("{:.0}%", 100.0 * f.within)).unwrap_or_else(|| "–".into())}</td>
+                            <td>{r.fidelity.as_ref().filter(|_| last_kept == Some(r.index)).map(|f| format!("{:.0}%", 100.0 * f.within)).unwrap_or_else(|| "–".into())}</td>
                             <td class="verdict">{r.verdict.describe()}<br /><span class="small muted">{r.stop.describe()}</span></td>
                         </tr>
-                    }).collect_view()}
+                    }).collect_view()}}
                 </tbody>
-            </table>
+            </table></div>
             {move || run.reports.get().iter().rev().find_map(|r| r.fidelity.clone()).map(|f| view! {
                 <p class="small muted" data-testid="fidelity-meaning">{format!("Fidelity: {}.", f.meaning())}</p>
             })}
@@ -424,8 +502,10 @@ fn LossChart(run: RunState) -> impl IntoView {
     });
     view! {
         <section class="card charts">
-            <canvas node_ref=canvas width="420" height="220" data-testid="loss"></canvas>
-            <canvas node_ref=metrics width="420" height="240" data-testid="metrics"></canvas>
+            <canvas node_ref=canvas width="420" height="220" data-testid="loss"
+                title="each relation's training loss (log scale) against its training step, the step the status shows"></canvas>
+            <canvas node_ref=metrics width="420" height="240" data-testid="metrics"
+                title="per relation, when it finished: off/on (log scale; kept above 5) and sin(span) (kept at 0.1 or more)"></canvas>
         </section>
     }
 }

@@ -1,5 +1,5 @@
 //! Drawing with plotters on canvas: the scene (data, zero sets, intersection) in 2D or
-//! as a rotatable 3D view, and the loss chart.
+//! as a rotatable 3D view (any three coordinates of R^N), and the loss and metric charts.
 
 use super::protocol::MetricPoint;
 use crate::core::metrics::{RATIO_MIN, SIN_MIN};
@@ -34,23 +34,105 @@ const DOT: i32 = 1;
 const SQUARE: [(i32, i32); 2] = [(-DOT, -DOT), (DOT, DOT)];
 const BIG_SQUARE: [(i32, i32); 2] = [(-DOT - 1, -DOT - 1), (DOT + 1, DOT + 1)];
 
-/// Draws the scene; `shown[j]` says whether relation j's zero set is drawn.
-pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, shown: &[bool], show_intersection: bool, yaw: f64, pitch: f64) -> Result<(), String> {
+/// How the scene is shown: which zero sets, the intersection or not, the 3D view's
+/// rotation and, for N > 3, which three coordinates.
+pub struct View<'a> {
+    pub shown: &'a [bool],
+    pub intersection: bool,
+    pub yaw: f64,
+    pub pitch: f64,
+    pub axes: [usize; 3],
+}
+
+/// A coordinate's name: x, y, z in R² and R³, x1 … xN above.
+pub fn axis_name(dim: usize, j: usize) -> String {
+    match dim {
+        ..=3 => ["x", "y", "z"][j.min(2)].to_string(),
+        _ => format!("x{}", j + 1),
+    }
+}
+
+/// The three coordinates a view of R^N (N > 3) starts with: those the data spreads most
+/// along, in their order.
+pub fn default_axes(pic: &Picture) -> [usize; 3] {
+    let mut by_spread: Vec<usize> = (0..pic.dim).collect();
+    let spread = |j: usize| {
+        let n = pic.data.len().max(1) as f64;
+        let mean = pic.data.iter().map(|p| p[j] as f64).sum::<f64>() / n;
+        pic.data.iter().map(|p| (p[j] as f64 - mean).powi(2)).sum::<f64>() / n
+    };
+    by_spread.sort_by(|&a, &b| spread(b).total_cmp(&spread(a)));
+    let mut top: Vec<usize> = by_spread.into_iter().take(3).collect();
+    top.sort_unstable();
+    match top[..] {
+        [a, b, c] => [a, b, c],
+        _ => [0, 1, 2],
+    }
+}
+
+/// Pixels the 2D chart leaves around its plot: margin, then the label areas.
+const MARGIN_2D: u32 = 12;
+const X_LABELS_2D: u32 = 44;
+const Y_LABELS_2D: u32 = 52;
+
+/// The two ranges grown (about their centres) so one unit is as long across as up: a
+/// circle is drawn round.
+fn true_aspect(x: (f64, f64), y: (f64, f64), width: u32, height: u32) -> ((f64, f64), (f64, f64)) {
+    let w = width.saturating_sub(2 * MARGIN_2D + Y_LABELS_2D).max(1) as f64;
+    let h = height.saturating_sub(2 * MARGIN_2D + X_LABELS_2D).max(1) as f64;
+    let per_pixel = ((x.1 - x.0) / w).max((y.1 - y.0) / h);
+    let grow = |(lo, hi): (f64, f64), pixels: f64| {
+        let (mid, half) = ((lo + hi) / 2.0, per_pixel * pixels / 2.0);
+        (mid - half, mid + half)
+    };
+    (grow(x, w), grow(y, h))
+}
+
+/// Heatmap colour of g's value scaled to −1..1: blue below zero, orange above, white at
+/// zero (square-root scaled, so the sign shows near the zero set too).
+fn heat_colour(t: f32) -> RGBColor {
+    let a = t.abs().min(1.0).sqrt() * 0.45;
+    let (r, g, b) = if t < 0.0 { (59.0, 91.0, 219.0) } else { (230.0, 119.0, 0.0) };
+    let mix = |c: f32| (255.0 + (c - 255.0) * a) as u8;
+    RGBColor(mix(r), mix(g), mix(b))
+}
+
+/// Draws the scene.
+pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, view: &View) -> Result<(), String> {
+    let (width, height) = (canvas.width(), canvas.height());
     let root = area(canvas)?;
     if pic.dim < 2 || pic.bounds.len() < 2 {
         return Ok(());
     }
     let range = |j: usize| pic.bounds.get(j).map(|&(lo, hi)| lo as f64..hi as f64).unwrap_or(-1.0..1.0);
-    let on = |j: usize| shown.get(j).copied().unwrap_or(true);
+    let on = |j: usize| view.shown.get(j).copied().unwrap_or(true);
+    let show_intersection = view.intersection;
     let e = |e: DrawingAreaErrorKind<_>| e.to_string();
     if pic.dim == 2 {
+        let ((x0, x1), (y0, y1)) = true_aspect((range(0).start, range(0).end), (range(1).start, range(1).end), width, height);
         let mut chart = ChartBuilder::on(&root)
-            .margin(12)
-            .x_label_area_size(28)
-            .y_label_area_size(36)
-            .build_cartesian_2d(range(0), range(1))
+            .margin(MARGIN_2D)
+            .x_label_area_size(X_LABELS_2D)
+            .y_label_area_size(Y_LABELS_2D)
+            .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(e)?;
-        chart.configure_mesh().light_line_style(WHITE.mix(0.0)).draw().map_err(e)?;
+        chart.configure_mesh().light_line_style(WHITE.mix(0.0)).x_desc("x").y_desc("y").draw().map_err(e)?;
+        // The newest relation's value behind everything, at every second grid node.
+        let n = crate::core::isosurface::NODES_2D;
+        if pic.heat.len() == n * n {
+            let mut scale: Vec<f32> = pic.heat.iter().filter(|v| v.is_finite()).map(|v| v.abs()).collect();
+            scale.sort_by(f32::total_cmp);
+            let s = scale.get(scale.len() * 9 / 10).copied().unwrap_or(1.0).max(1e-12);
+            let (bx, by) = (pic.bounds[0], pic.bounds[1]);
+            let node = |(lo, hi): (f32, f32), i: usize| (lo + (hi - lo) * i as f32 / (n - 1) as f32) as f64;
+            let cells = (0..n - 2).step_by(2).flat_map(|i| (0..n - 2).step_by(2).map(move |j| (i, j)));
+            chart
+                .draw_series(cells.filter(|&(i, j)| pic.heat[(i + 1) * n + j + 1].is_finite()).map(|(i, j)| {
+                    let t = pic.heat[(i + 1) * n + j + 1] / s;
+                    Rectangle::new([(node(bx, i), node(by, j)), (node(bx, i + 2), node(by, j + 2))], heat_colour(t).filled())
+                }))
+                .map_err(e)?;
+        }
         let at = |p: &Vec<f32>| (p[0] as f64, p[1] as f64);
         chart.draw_series(pic.data.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(SQUARE, DATA_COLOUR.filled()))).map_err(e)?;
         for (j, set) in pic.zero_sets.iter().enumerate().filter(|(j, _)| on(*j)) {
@@ -69,16 +151,26 @@ pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, shown: &[bool], show
             chart.draw_series(pic.intersection.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(BIG_SQUARE, BLACK.mix(0.75).filled()))).map_err(e)?;
         }
     } else {
-        // R^N with N > 3 is shown through its first three coordinates.
-        let mut chart = ChartBuilder::on(&root).margin(8).build_cartesian_3d(range(0), range(1), range(2)).map_err(e)?;
+        // R^N with N > 3 is shown through the three coordinates the person chose.
+        let [a, b, c] = if pic.dim == 3 { [0, 1, 2] } else { view.axes.map(|j| j.min(pic.dim - 1)) };
+        let mut chart = ChartBuilder::on(&root).margin(8).build_cartesian_3d(range(a), range(b), range(c)).map_err(e)?;
         chart.with_projection(|mut p| {
-            p.yaw = yaw;
-            p.pitch = pitch;
+            p.yaw = view.yaw;
+            p.pitch = view.pitch;
             p.scale = 0.8;
             p.into_matrix()
         });
         chart.configure_axes().light_grid_style(BLACK.mix(0.08)).max_light_lines(3).draw().map_err(e)?;
-        let at = |p: &Vec<f32>| (p[0] as f64, p[1] as f64, p[2] as f64);
+        // Each axis named at its far end.
+        let (ra, rb, rc) = (range(a), range(b), range(c));
+        let style = ("sans-serif", 16).into_font().color(&BLACK);
+        let names = [
+            (axis_name(pic.dim, a), (ra.end, rb.start, rc.start)),
+            (axis_name(pic.dim, b), (ra.start, rb.end, rc.start)),
+            (axis_name(pic.dim, c), (ra.start, rb.start, rc.end)),
+        ];
+        chart.draw_series(names.into_iter().map(|(name, at)| Text::new(name, at, style.clone()))).map_err(e)?;
+        let at = |p: &Vec<f32>| (p[a] as f64, p[b] as f64, p[c] as f64);
         chart.draw_series(pic.data.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(SQUARE, DATA_COLOUR.filled()))).map_err(e)?;
         for (j, set) in pic.zero_sets.iter().enumerate().filter(|(j, _)| on(*j)) {
             let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
@@ -87,13 +179,22 @@ pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, shown: &[bool], show
             }
         }
         if show_intersection && pic.zero_sets.len() > 1 {
-            chart.draw_series(pic.intersection.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(BIG_SQUARE, BLACK.mix(0.75).filled()))).map_err(e)?;
+            // Above R³ the intersection's points are a projection that covers the view:
+            // drawn small and light there, so the zero sets stay visible.
+            let (size, ink) = if pic.dim > 3 { (SQUARE, BLACK.mix(0.35)) } else { (BIG_SQUARE, BLACK.mix(0.75)) };
+            chart.draw_series(pic.intersection.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(size, ink.filled()))).map_err(e)?;
         }
     }
     root.present().map_err(|e| e.to_string())
 }
 
-/// Loss against step, one line per relation.
+/// Whole numbers for a step axis ("0.0500.01000.0" ran together as floats).
+fn whole(v: &f64) -> String {
+    format!("{v:.0}")
+}
+
+/// Loss against the run's step (the status shows the same count), one line per relation;
+/// on a log scale when every loss is positive, so a large loss does not flatten the rest.
 pub fn draw_loss(canvas: HtmlCanvasElement, history: &[(usize, usize, f64)]) -> Result<(), String> {
     let root = area(canvas)?;
     let finite: Vec<&(usize, usize, f64)> = history.iter().filter(|p| p.2.is_finite()).collect();
@@ -101,22 +202,51 @@ pub fn draw_loss(canvas: HtmlCanvasElement, history: &[(usize, usize, f64)]) -> 
         return Ok(());
     }
     let e = |e: DrawingAreaErrorKind<_>| e.to_string();
-    let max_step = finite.iter().map(|p| p.1).max().unwrap_or(1).max(1) as f64;
+    let first_step = finite.iter().map(|p| p.1).min().unwrap_or(0) as f64;
+    let max_step = (finite.iter().map(|p| p.1).max().unwrap_or(1) as f64).max(first_step + 1.0);
     let (lo, hi) = finite.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.2), hi.max(p.2)));
-    let pad = ((hi - lo) * 0.05).max(1e-3);
-    let mut chart = ChartBuilder::on(&root)
-        .margin(10)
-        .x_label_area_size(26)
-        .y_label_area_size(44)
-        .caption("loss", ("sans-serif", 14))
-        .build_cartesian_2d(0f64..max_step, (lo - pad)..(hi + pad))
-        .map_err(e)?;
-    chart.configure_mesh().x_desc("step").light_line_style(WHITE.mix(0.0)).draw().map_err(e)?;
     let relations = finite.iter().map(|p| p.0).max().unwrap_or(0);
-    for j in 0..=relations {
+    let mut builder = ChartBuilder::on(&root);
+    builder.margin(10).margin_right(18).x_label_area_size(40).y_label_area_size(52).caption("loss per relation", ("sans-serif", 14));
+    let label = ("sans-serif", 12);
+    let line = |j: usize| {
         let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
-        let line = finite.iter().filter(|p| p.0 == j).map(|p| (p.1 as f64, p.2));
-        chart.draw_series(LineSeries::new(line, c.stroke_width(2))).map_err(e)?;
+        (c, finite.iter().filter(move |p| p.0 == j).map(|p| (p.1 as f64, p.2)))
+    };
+    if lo > 0.0 {
+        let mut chart = builder.build_cartesian_2d(first_step..max_step, (lo / 1.5..hi * 1.5).log_scale()).map_err(e)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE.mix(0.0))
+            .x_desc("run step")
+            .x_labels(5)
+            .y_labels(5)
+            .x_label_formatter(&whole)
+            .y_label_formatter(&|v| format!("{v:.0e}"))
+            .label_style(label)
+            .draw()
+            .map_err(e)?;
+        for j in 0..=relations {
+            let (c, points) = line(j);
+            chart.draw_series(LineSeries::new(points, c.stroke_width(2))).map_err(e)?;
+        }
+    } else {
+        let pad = ((hi - lo) * 0.05).max(1e-3);
+        let mut chart = builder.build_cartesian_2d(first_step..max_step, (lo - pad)..(hi + pad)).map_err(e)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE.mix(0.0))
+            .x_desc("run step")
+            .x_labels(5)
+            .y_labels(5)
+            .x_label_formatter(&whole)
+            .label_style(label)
+            .draw()
+            .map_err(e)?;
+        for j in 0..=relations {
+            let (c, points) = line(j);
+            chart.draw_series(LineSeries::new(points, c.stroke_width(2))).map_err(e)?;
+        }
     }
     root.present().map_err(|e| e.to_string())
 }
@@ -136,20 +266,29 @@ pub fn draw_metrics(canvas: HtmlCanvasElement, points: &[MetricPoint]) -> Result
     let hi = finite.iter().map(|p| p.ratio).fold(10.0, f64::max) * 2.0;
     let mut ratio = ChartBuilder::on(&top)
         .margin(6)
+        .margin_right(18)
         .y_label_area_size(44)
         .caption("off/on residual ratio (keep ≥ 5)", ("sans-serif", 13))
         .build_cartesian_2d(0f64..max_step, (0.5f64..hi).log_scale())
         .map_err(e)?;
-    ratio.configure_mesh().light_line_style(WHITE.mix(0.0)).y_labels(4).x_labels(0).draw().map_err(e)?;
+    ratio.configure_mesh().light_line_style(WHITE.mix(0.0)).y_labels(4).x_labels(0).label_style(("sans-serif", 12)).draw().map_err(e)?;
     ratio.draw_series(DashedLineSeries::new([(0.0, RATIO_MIN), (max_step, RATIO_MIN)], 4, 3, BLACK.mix(0.5).into())).map_err(e)?;
     let mut sine = ChartBuilder::on(&bottom)
         .margin(6)
-        .x_label_area_size(22)
+        .margin_right(18)
+        .x_label_area_size(24)
         .y_label_area_size(44)
         .caption("sine to the kept span (keep ≥ 0.1)", ("sans-serif", 13))
         .build_cartesian_2d(0f64..max_step, 0f64..1.05)
         .map_err(e)?;
-    sine.configure_mesh().light_line_style(WHITE.mix(0.0)).y_labels(3).draw().map_err(e)?;
+    sine.configure_mesh()
+        .light_line_style(WHITE.mix(0.0))
+        .y_labels(3)
+        .x_labels(5)
+        .x_label_formatter(&whole)
+        .label_style(("sans-serif", 12))
+        .draw()
+        .map_err(e)?;
     sine.draw_series(DashedLineSeries::new([(0.0, SIN_MIN), (max_step, SIN_MIN)], 4, 3, BLACK.mix(0.5).into())).map_err(e)?;
     for j in 0..=relations {
         let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];

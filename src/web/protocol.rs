@@ -8,6 +8,10 @@ use crate::core::session::{Conclusion, LossPoint, RelationReport};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
+/// Training steps in one Step of the page, and in one chunk on the GPU (where steps are
+/// queued and one read waits for them all).
+pub const CHUNK: usize = 25;
+
 /// What the page asks of the worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Command {

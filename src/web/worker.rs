@@ -11,14 +11,13 @@ use crate::core::dataset::Dataset;
 use crate::core::export::RelationsFile;
 use crate::core::picture::Picture;
 use crate::core::points::PointCloud;
-use crate::core::session::{Event, LossPoint, RelationReport, Session, Verdict};
+use crate::core::session::{Event, LossPoint, Phase, RelationReport, SYZYGY_ROUNDS, Session, Verdict};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
-/// Steps per chunk on the GPU, where steps are queued and one read waits for them all.
-const CHUNK: usize = 25;
+use super::protocol::CHUNK;
 /// On the CPU steps run as they are issued, so a chunk ends after this many milliseconds
 /// (the worker then hears the page's commands: Pause lands within one slice).
 const CPU_SLICE_MS: f64 = 30.0;
@@ -289,7 +288,9 @@ fn play(chunks: usize) {
     spawn_local(async move {
         while run.is_current() && with(|w| w.running && w.budget > 0) {
             let Some(mut session) = take_session() else { break };
-            let outcome = chunk(run, &mut session).await;
+            // Step (a budget of one chunk) runs exactly CHUNK steps, as its button says.
+            let exact = with(|w| w.budget) != usize::MAX;
+            let outcome = chunk(run, &mut session, exact).await;
             if !run.is_current() {
                 break; // reset (or moved off a lost GPU) while we were busy: drop this session
             }
@@ -327,11 +328,12 @@ async fn lost_gpu() -> bool {
     crate::backend::gpu_lost().is_some()
 }
 
-/// One chunk of work and the updates it causes. Ok(false) when the run is over.
-async fn chunk(run: Run, session: &mut Session) -> Result<bool, String> {
+/// One chunk of work and the updates it causes (`exact`: CHUNK steps, whatever the
+/// backend). Ok(false) when the run is over.
+async fn chunk(run: Run, session: &mut Session, exact: bool) -> Result<bool, String> {
     let before = session.history().last().map_or(0, |p| p.step);
     let on_cpu = with(|w| w.backend.as_ref().is_none_or(|b| b.kind == BackendKind::Cpu));
-    let event = if on_cpu {
+    let event = if on_cpu && !exact {
         let started = now_ms();
         session.work_while(usize::MAX, || now_ms() - started < CPU_SLICE_MS).await?
     } else {
@@ -347,9 +349,14 @@ async fn chunk(run: Run, session: &mut Session) -> Result<bool, String> {
     let after = session.history().last().map_or(0, |p| p.step);
     match event {
         Event::Progress { relation, phase, step, of, loss } => {
-            run.say(Update::Progress(step as f64 / of.max(1) as f64));
-            let loss = loss.filter(|l| l.is_finite()).map(|l| format!(", loss {l:.4}")).unwrap_or_default();
-            run.say(Update::Status(format!("Training g{}: {} step {step}/{of}{loss}", relation + 1, phase.label())));
+            let limit = session.relation_limit().max(relation + 1);
+            run.say(Update::Progress(run_progress(relation, limit, phase, step as f64 / of.max(1) as f64)));
+            let loss = loss.filter(|l| l.is_finite()).map(|l| format!(" · loss {l:.4}")).unwrap_or_default();
+            run.say(Update::Status(format!(
+                "Training g{} of at most {limit}: {} step {step}/{of} · run step {after}{loss}",
+                relation + 1,
+                phase.label()
+            )));
             if before / PICTURE_EVERY != after / PICTURE_EVERY {
                 redraw(run, session, true).await?;
                 if let Some(m) = session.probe_current().await? {
@@ -375,6 +382,18 @@ async fn chunk(run: Run, session: &mut Session) -> Result<bool, String> {
             Ok(false)
         }
     }
+}
+
+/// How far the whole run is, 0..1, for the page's one progress bar: relation `relation` of
+/// at most `limit`, and within it the warm start (the first tenth), the fit and, under
+/// syzygy, the adversary's rounds (the last tenth). An early stop jumps ahead.
+fn run_progress(relation: usize, limit: usize, phase: Phase, within_phase: f64) -> f64 {
+    let within = match phase {
+        Phase::Warm => 0.1 * within_phase,
+        Phase::Fit => 0.1 + 0.8 * within_phase,
+        Phase::Adversary { round } | Phase::Push { round } => 0.9 + 0.1 * ((round as f64 + within_phase) / SYZYGY_ROUNDS as f64).min(1.0),
+    };
+    ((relation as f64 + within) / limit.max(1) as f64).min(1.0)
 }
 
 /// Sends the loss history the page does not have yet.
