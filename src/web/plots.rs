@@ -208,45 +208,33 @@ pub fn draw_loss(canvas: HtmlCanvasElement, history: &[(usize, usize, f64)]) -> 
     let relations = finite.iter().map(|p| p.0).max().unwrap_or(0);
     let mut builder = ChartBuilder::on(&root);
     builder.margin(10).margin_right(18).x_label_area_size(40).y_label_area_size(52).caption("loss per relation", ("sans-serif", 14));
-    let label = ("sans-serif", 12);
-    let line = |j: usize| {
-        let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
-        (c, finite.iter().filter(move |p| p.0 == j).map(|p| (p.1 as f64, p.2)))
-    };
+    // The same chart on either y axis (the two are different types to plotters).
+    macro_rules! chart_on {
+        ($y:expr, $y_format:expr) => {{
+            let mut chart = builder.build_cartesian_2d(first_step..max_step, $y).map_err(e)?;
+            chart
+                .configure_mesh()
+                .light_line_style(WHITE.mix(0.0))
+                .x_desc("run step")
+                .x_labels(5)
+                .y_labels(5)
+                .x_label_formatter(&whole)
+                .y_label_formatter($y_format)
+                .label_style(("sans-serif", 12))
+                .draw()
+                .map_err(e)?;
+            for j in 0..=relations {
+                let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
+                let points = finite.iter().filter(|p| p.0 == j).map(|p| (p.1 as f64, p.2));
+                chart.draw_series(LineSeries::new(points, c.stroke_width(2))).map_err(e)?;
+            }
+        }};
+    }
     if lo > 0.0 {
-        let mut chart = builder.build_cartesian_2d(first_step..max_step, (lo / 1.5..hi * 1.5).log_scale()).map_err(e)?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE.mix(0.0))
-            .x_desc("run step")
-            .x_labels(5)
-            .y_labels(5)
-            .x_label_formatter(&whole)
-            .y_label_formatter(&|v| format!("{v:.0e}"))
-            .label_style(label)
-            .draw()
-            .map_err(e)?;
-        for j in 0..=relations {
-            let (c, points) = line(j);
-            chart.draw_series(LineSeries::new(points, c.stroke_width(2))).map_err(e)?;
-        }
+        chart_on!((lo / 1.5..hi * 1.5).log_scale(), &|v: &f64| format!("{v:.0e}"));
     } else {
         let pad = ((hi - lo) * 0.05).max(1e-3);
-        let mut chart = builder.build_cartesian_2d(first_step..max_step, (lo - pad)..(hi + pad)).map_err(e)?;
-        chart
-            .configure_mesh()
-            .light_line_style(WHITE.mix(0.0))
-            .x_desc("run step")
-            .x_labels(5)
-            .y_labels(5)
-            .x_label_formatter(&whole)
-            .label_style(label)
-            .draw()
-            .map_err(e)?;
-        for j in 0..=relations {
-            let (c, points) = line(j);
-            chart.draw_series(LineSeries::new(points, c.stroke_width(2))).map_err(e)?;
-        }
+        chart_on!((lo - pad)..(hi + pad), &|v: &f64| format!("{v:.2}"));
     }
     root.present().map_err(|e| e.to_string())
 }
