@@ -400,9 +400,13 @@ fn Scene(run: RunState, config: RwSignal<Config>) -> impl IntoView {
                 <h2>"Zero sets"</h2>
                 <span class="muted small">
                     {move || {
+                        // Only what the picture holds: before the first relation, just the data.
+                        let (dim, relations, heat) = run.picture.with(|p| (p.dim, !p.zero_sets.is_empty(), !p.heat.is_empty()));
                         let so_far = if run.finished.get() { "" } else { " so far (interim)" };
-                        let rotate = if run.picture.with(|p| p.dim) == 2 { " · background: the newest g's sign and size (blue < 0 < orange)" } else { " · drag to rotate" };
-                        format!("grey: data · colours: {{g_j = 0}} · black: their intersection{so_far}{rotate}")
+                        let sets = if relations { format!(" · colours: {{g_j = 0}} · black: their intersection{so_far}") } else { String::new() };
+                        let heat = if heat { " · background: the newest g's sign and size (blue < 0 < orange)" } else { "" };
+                        let rotate = if dim == 2 { "" } else { " · drag to rotate" };
+                        format!("grey: data{sets}{heat}{rotate}")
                     }}
                 </span>
             </div>
