@@ -360,7 +360,9 @@ fn Scene(run: RunState, config: RwSignal<Config>) -> impl IntoView {
     let drag = RwSignal::new(None::<(i32, i32)>);
     // Above R³: the three coordinates shown (None: those the data spreads most along).
     let chosen_axes = RwSignal::new(None::<[usize; 3]>);
-    let axes = move || chosen_axes.get().unwrap_or_else(|| run.picture.with(default_axes));
+    // Worked out once per picture, not on every redraw of a drag.
+    let default = Memo::new(move |_| run.picture.with(default_axes));
+    let axes = move || chosen_axes.get().unwrap_or_else(|| default.get());
     Effect::new(move |_| {
         let picture = run.picture.get();
         let hidden = hidden.get();
@@ -416,7 +418,8 @@ fn Scene(run: RunState, config: RwSignal<Config>) -> impl IntoView {
                 on:mouseup=move |_| drag.set(None)
                 on:mouseleave=move |_| drag.set(None)
                 on:mousemove=move |e| {
-                    if let Some((x, y)) = drag.get_untracked() {
+                    // A 2D view has nothing to rotate: no redraw (heatmap and all) per move.
+                    if let Some((x, y)) = drag.get_untracked().filter(|_| run.picture.with_untracked(|p| p.dim) > 2) {
                         yaw.update(|v| *v += 0.01 * (e.client_x() - x) as f64);
                         pitch.update(|v| *v = (*v + 0.01 * (e.client_y() - y) as f64).clamp(-1.5, 1.5));
                         drag.set(Some((e.client_x(), e.client_y())));
@@ -466,7 +469,7 @@ fn RelationsTable(run: RunState) -> impl IntoView {
                     {move || {
                     // Only the last kept relation's figure is the intersection's, and only once the run is over.
                     let reports = run.reports.get();
-                    let last_kept = run.finished.get().then(|| reports.iter().rposition(|r| r.verdict.is_kept())).flatten();
+                    let last_kept = run.finished.get().then(|| reports.iter().rev().find(|r| r.verdict.is_kept()).map(|r| r.index)).flatten();
                     reports.into_iter().map(move |r| view! {
                         <tr class=if r.verdict.is_kept() { "kept" } else { "dropped" }>
                             <td style=format!("color: {}", colour_css(r.index))><strong>{format!("g{}", r.index + 1)}</strong></td>
@@ -507,7 +510,7 @@ fn LossChart(run: RunState) -> impl IntoView {
     view! {
         <section class="card charts">
             <canvas node_ref=canvas width="420" height="220" data-testid="loss"
-                title="each relation's training loss (log scale) against its training step, the step the status shows"></canvas>
+                title="each relation's training loss (log scale when all are positive) against the run's step, the count the status shows"></canvas>
             <canvas node_ref=metrics width="420" height="240" data-testid="metrics"
                 title="per relation, when it finished: off/on (log scale; kept above 5) and sin(span) (kept at 0.1 or more)"></canvas>
         </section>

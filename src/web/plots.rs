@@ -55,13 +55,15 @@ pub fn axis_name(dim: usize, j: usize) -> String {
 /// The three coordinates a view of R^N (N > 3) starts with: those the data spreads most
 /// along, in their order.
 pub fn default_axes(pic: &Picture) -> [usize; 3] {
+    let n = pic.data.len().max(1) as f64;
+    let spread: Vec<f64> = (0..pic.dim)
+        .map(|j| {
+            let mean = pic.data.iter().map(|p| p[j] as f64).sum::<f64>() / n;
+            pic.data.iter().map(|p| (p[j] as f64 - mean).powi(2)).sum::<f64>() / n
+        })
+        .collect();
     let mut by_spread: Vec<usize> = (0..pic.dim).collect();
-    let spread = |j: usize| {
-        let n = pic.data.len().max(1) as f64;
-        let mean = pic.data.iter().map(|p| p[j] as f64).sum::<f64>() / n;
-        pic.data.iter().map(|p| (p[j] as f64 - mean).powi(2)).sum::<f64>() / n
-    };
-    by_spread.sort_by(|&a, &b| spread(b).total_cmp(&spread(a)));
+    by_spread.sort_by(|&a, &b| spread[b].total_cmp(&spread[a]));
     let mut top: Vec<usize> = by_spread.into_iter().take(3).collect();
     top.sort_unstable();
     match top[..] {
@@ -121,8 +123,8 @@ pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, view: &View) -> Resu
         let n = crate::core::isosurface::NODES_2D;
         if pic.heat.len() == n * n {
             let mut scale: Vec<f32> = pic.heat.iter().filter(|v| v.is_finite()).map(|v| v.abs()).collect();
-            scale.sort_by(f32::total_cmp);
-            let s = scale.get(scale.len() * 9 / 10).copied().unwrap_or(1.0).max(1e-12);
+            let tenth = scale.len() * 9 / 10;
+            let s = if tenth < scale.len() { *scale.select_nth_unstable_by(tenth, f32::total_cmp).1 } else { 1.0 }.max(1e-12);
             let (bx, by) = (pic.bounds[0], pic.bounds[1]);
             let node = |(lo, hi): (f32, f32), i: usize| (lo + (hi - lo) * i as f32 / (n - 1) as f32) as f64;
             let cells = (0..n - 2).step_by(2).flat_map(|i| (0..n - 2).step_by(2).map(move |j| (i, j)));
