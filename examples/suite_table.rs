@@ -14,7 +14,7 @@ mod suite;
 
 use aml_playground::backend::Backend;
 use aml_playground::core::block_on;
-use aml_playground::core::config::{Algorithm, Config};
+use aml_playground::core::config::{Algorithm, Choice, Config};
 use aml_playground::core::dataset::Dataset;
 use aml_playground::core::manifold::ManifoldKind;
 use aml_playground::core::session::Session;

@@ -9,7 +9,7 @@
 
 mod suite;
 
-use aml_playground::core::config::Algorithm;
+use aml_playground::core::config::{Algorithm, Choice};
 
 enum Expect {
     /// The bar: the true relation count and the fidelity bar.

@@ -2,7 +2,7 @@
 //! with their distances, and what "the true manifold" is for evaluation.
 
 use super::config::Config;
-use super::csv::upload_name;
+use super::config::Choice;
 use super::local_fit;
 use super::manifold::ManifoldKind;
 use super::points::{OffManifold, PointCloud};
@@ -59,7 +59,7 @@ impl Dataset {
     pub fn uploaded_cloud<'a>(config: &Config, upload: Option<&'a PointCloud>) -> Result<Option<&'a PointCloud>, String> {
         let Some(label) = &config.upload else { return Ok(None) };
         upload
-            .filter(|c| label.ends_with(&format!("~{}x{}~{}", c.len(), c.dim(), c.fingerprint())))
+            .filter(|c| label.names(c))
             .map(Some)
             .ok_or_else(|| format!("this configuration learns from uploaded data ({label}), which is not loaded here: upload that file again"))
     }
@@ -84,7 +84,7 @@ impl Dataset {
     /// What a person reads: "the ellipse …" or "points.csv (1500 points)".
     pub fn describe(&self, config: &Config) -> String {
         match (&self.truth, &config.upload) {
-            (Truth::Cloud, Some(label)) => format!("{} points of {}", self.train.len() + self.test.len(), upload_name(label)),
+            (Truth::Cloud, Some(label)) => format!("{} points of {}", self.train.len() + self.test.len(), label.name()),
             _ => format!("{} points of the {}", self.train.len() + self.test.len(), config.manifold.label()),
         }
     }

@@ -1,5 +1,17 @@
 //! Small dense linear algebra on the host: the k×k systems of Gauss-Newton steps and the
-//! N×N covariances of local fits (N ≤ 16).
+//! N×N covariances of local fits (N ≤ 16), and the vector helpers they share.
+
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+pub fn norm(a: &[f64]) -> f64 {
+    dot(a, a).sqrt()
+}
+
+pub fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}
 
 /// Gaussian elimination with partial pivoting, for small dense k×k systems (a near-zero
 /// pivot is replaced by a tiny one rather than failing).

@@ -4,7 +4,7 @@
 //! sampled by 2,048 points, points exactly on the torus lie ~0.1 from the nearest sample,
 //! so a perfect zero set scored 20% within 0.05.
 
-use super::linalg::symmetric_eigen;
+use super::linalg::{dot, symmetric_eigen};
 use super::nearest::NearestIndex;
 use super::points::PointCloud;
 
@@ -47,10 +47,6 @@ fn distance(cloud: &PointCloud, index: &NearestIndex, dimension: usize, k: usize
     let extent = offsets.iter().map(|o| along(o)).fold(0.0, f64::max);
     let beyond = (t - extent).max(0.0);
     (normal * normal + beyond * beyond).sqrt()
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 #[cfg(test)]

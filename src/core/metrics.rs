@@ -1,7 +1,7 @@
 //! How good a learned relation is, and how good the intersection of all kept relations is.
 
 use super::dataset::Dataset;
-use super::linalg::solve;
+use super::linalg::{dot, norm, solve};
 use super::loss::{FrozenView, row_norm, span_sin_sq};
 use super::points::OffManifold;
 use super::relation::{Relation, read_vec};
@@ -254,14 +254,6 @@ fn gauss_newton_step(g: &[f64], j: &[Vec<f64>]) -> Vec<f64> {
     }
     let y = solve(a, g.to_vec());
     (0..dim).map(|c| -(0..k).map(|r| j[r][c] * y[r]).sum::<f64>()).collect()
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-fn norm(a: &[f64]) -> f64 {
-    dot(a, a).sqrt()
 }
 
 pub fn median(mut v: Vec<f64>) -> f64 {

@@ -19,6 +19,7 @@ pub mod relation;
 pub mod rng;
 pub mod session;
 pub mod syzygy;
+pub mod upload;
 
 /// Drives one of the core's async functions to completion on a native thread.
 #[cfg(not(target_arch = "wasm32"))]

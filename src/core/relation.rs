@@ -19,22 +19,14 @@ pub enum Activation {
     Sin,
 }
 
+crate::core::config::choice!(Activation {
+    Tanh => "tanh", "tanh";
+    Softplus => "softplus", "softplus";
+    Silu => "silu", "silu";
+    Sin => "sin", "sin";
+});
+
 impl Activation {
-    pub const ALL: [Activation; 4] = [Self::Tanh, Self::Softplus, Self::Silu, Self::Sin];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Tanh => "tanh",
-            Self::Softplus => "softplus",
-            Self::Silu => "silu",
-            Self::Sin => "sin",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.key() == key)
-    }
-
     /// (σ(z), σ'(z)) from the pre-activation z.
     fn apply(self, z: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
         match self {
@@ -204,6 +196,7 @@ pub async fn read_vec<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::config::Choice;
     use crate::core::block_on;
 
     fn net(activation: Activation, seed: u64) -> Relation {
@@ -219,7 +212,7 @@ mod tests {
     #[test]
     fn input_gradient_matches_central_differences() {
         let x = [0.3f32, -0.7, 1.1];
-        for act in Activation::ALL {
+        for &act in Activation::ALL {
             let rel = net(act, 4);
             let t = Tensor::<2>::from_data(TensorData::new(x.to_vec(), [1, 3]), &Device::flex());
             let (_, v) = rel.value_and_grad(t);

@@ -5,44 +5,20 @@ use super::files;
 use super::plots::{View, axis_name, colour_css, default_axes, draw_loss, draw_metrics, draw_scene};
 use super::protocol::{BackendState, CHUNK, Export};
 use super::runner::RunState;
-use crate::core::config::{Config, limits};
-use crate::core::csv::upload_name;
+use crate::core::config::{Choice, Config, FIELDS, Field, Input, Section, limits};
 use crate::core::export::{self, RelationsFile};
-use crate::core::manifold::ManifoldKind;
 use crate::core::metrics;
-use crate::core::relation::Activation;
 use crate::core::session::Phase;
 use leptos::ev;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// The link's query, split into the run configuration and the page-only `backend` field
-/// ("cpu" or "gpu"; absent: chosen on merit). Any other backend value gets a message and
-/// leaves the link.
-fn read_link() -> (Config, Vec<String>, Option<String>) {
-    let q = query();
-    let mut backend = None;
-    let mut notes = Vec::new();
-    let mut rest = Vec::new();
-    for kv in q.split('&') {
-        match kv.strip_prefix("backend=") {
-            Some(b @ ("cpu" | "gpu")) => backend = Some(b.to_string()),
-            Some(other) => {
-                let other = crate::core::config::percent_decode(other);
-                notes.push(format!("unknown backend '{}': choosing on merit (backend=cpu or backend=gpu choose one)", other.chars().take(40).collect::<String>()));
-            }
-            None => rest.push(kv),
-        }
-    }
-    let (config, config_notes) = Config::from_query(&rest.join("&"));
-    notes.extend(config_notes);
-    (config, notes, backend)
-}
-
 #[component]
 pub fn App() -> impl IntoView {
-    let (initial, notes, preference) = read_link();
+    let (initial, notes) = Config::from_query(&query());
+    // The page's own field: which backend the link asks for (absent: chosen on merit).
+    let preference = initial.backend.map(|b| b.key().to_string());
     let config = RwSignal::new(initial);
     let messages = RwSignal::new(notes);
     let run = RunState::new();
@@ -59,17 +35,11 @@ pub fn App() -> impl IntoView {
         }
     };
 
-    run.connect(preference.clone());
+    run.connect(preference);
     restart(); // waits in the queue until the worker runs
 
     // The whole configuration lives in the URL.
-    Effect::new(move |_| {
-        let mut q = config.get().to_query();
-        if let Some(b) = &preference {
-            q.push_str(&format!("&backend={b}"));
-        }
-        set_query(&q);
-    });
+    Effect::new(move |_| set_query(&config.get().to_query()));
 
     // The message of the last refused edit, shown beside its field.
     let field_note = RwSignal::new(None::<(&'static str, String)>);
@@ -223,7 +193,7 @@ fn DataFiles(
     };
     let save = move |what: Export| {
         let current = config.get_untracked();
-        let stem = current.upload.as_deref().map_or_else(|| current.manifold.key(), |l| upload_name(l).trim_end_matches(".csv"));
+        let stem = current.upload.as_ref().map_or_else(|| current.manifold.key(), |l| l.name().trim_end_matches(".csv"));
         let name = match what {
             Export::Points => format!("{stem}-points.csv"),
             Export::Relations => format!("{stem}-relations.json"),
@@ -266,64 +236,68 @@ fn ConfigPanel(
     apply: impl Fn(&'static str, String) + Copy + Send + Sync + 'static,
     field_note: RwSignal<Option<(&'static str, String)>>,
 ) -> impl IntoView {
-    let select = move |key: &'static str, label: &'static str, options: Vec<(&'static str, &'static str)>, current: fn(&Config) -> String| {
+    let select = move |field: &'static Field, options: Vec<(&'static str, &'static str)>| {
         view! {
             <label class="field">
-                <span>{label}</span>
-                <select data-field=key on:change=move |e| apply(key, event_target_value(&e))>
+                <span>{field.label}</span>
+                <select data-field=field.key on:change=move |e| apply(field.key, event_target_value(&e))>
                     {options.into_iter().map(|(value, text)| view! {
-                        <option value=value selected=move || current(&config.get()) == value>{text}</option>
+                        <option value=value selected=move || field.shown(&config.get()) == value>{text}</option>
                     }).collect_view()}
                 </select>
             </label>
         }
+        .into_any()
     };
-    let number = move |key: &'static str, label: &'static str, current: fn(&Config) -> String| {
+    let text = move |field: &'static Field| {
+        let key = field.key;
         view! {
             <label class="field">
-                <span>{label}</span>
-                <input data-field=key type="text" inputmode="decimal" prop:value=move || current(&config.get())
+                <span>{field.label}</span>
+                <input data-field=key type="text" inputmode="decimal" prop:value=move || field.shown(&config.get())
                     on:change=move |e| {
                         apply(key, event_target_value(&e));
                         // A refused or clamped edit shows the value in use, not the text typed.
                         let input: web_sys::HtmlInputElement = event_target(&e);
-                        input.set_value(&current(&config.get_untracked()));
+                        input.set_value(&field.shown(&config.get_untracked()));
                     } />
             </label>
             {move || field_note.get().filter(|(k, _)| *k == key).map(|(_, note)| view! {
                 <p class="small error field-note" data-testid=format!("note-{key}")>{note}</p>
             })}
         }
+        .into_any()
     };
-    let manifolds: Vec<(&str, &str)> = ManifoldKind::ALL.iter().map(|m| (m.key(), m.label())).collect();
-    let activations: Vec<(&str, &str)> = Activation::ALL.iter().map(|a| (a.key(), a.key())).collect();
-    view! {
-        <section class="card config">
-            <h2>"Data"</h2>
-            {select("m", "manifold", manifolds, |c| c.manifold.key().into())}
+    // What the chosen data is: its equations (and advice), or the uploaded file.
+    let about_data = move || {
+        view! {
             <p class="small muted equations">{move || match config.get().upload {
                 Some(label) => format!("learning from your data: {label}"),
                 None => config.get().manifold.equations().join(";  "),
             }}</p>
             {move || config.get().upload.is_none().then(|| config.get().manifold.hint()).flatten().map(|h| view! { <p class="small notice hint">{h}</p> })}
-            {number("n", "samples", |c| c.samples.to_string())}
-            {number("noise", "noise (std)", |c| c.noise.to_string())}
-            {number("seed", "seed", |c| c.seed.to_string())}
-            <h2>"Relations"</h2>
-            {select("alg", "algorithm", vec![("transversality", "transversality (Eq. 2)"), ("syzygy", "restricted syzygies (Eq. 3)")], |c| c.algorithm.key().into())}
-            {number("hidden", "hidden layers", |c| c.hidden.iter().map(|h| h.to_string()).collect::<Vec<_>>().join("-"))}
-            {select("act", "activation", activations, |c| c.activation.key().into())}
-            {select("init", "initialisation", vec![("sphere", "sphere warm start (default)"), ("plain", "random weights (paper)")], |c| c.init.key().into())}
-            {number("rel", "max relations (auto: N − 1)", |c| c.max_relations.map_or("auto".into(), |r| r.to_string()))}
-            <h2>"Training"</h2>
-            {number("lr", "learning rate (Adam)", |c| c.lr.to_string())}
-            {number("steps", "steps per relation (at most)", |c| c.steps.to_string())}
-            {select("stop", "stop a relation", vec![("early", "when it is clearly done (default)"), ("steps", "after all its steps")], |c| c.stopping.key().into())}
-            {number("batch", "batch size", |c| c.batch.to_string())}
-            <h2>"Loss"</h2>
-            {select("scale", "scale term", vec![("bounded", "−log min(‖∇g‖,1) (default)"), ("paper", "−log ‖∇g‖ (paper)")], |c| c.scale_term.key().into())}
-            {select("indep", "independence", vec![("span", "sine to the span (default)"), ("pairwise", "pairwise sines (paper)")], |c| c.independence.key().into())}
-            {number("neg", "negatives weight", |c| c.negatives.to_string())}
+        }
+        .into_any()
+    };
+    let section = move |section: Section, title: &'static str| {
+        let fields = FIELDS.iter().filter(move |f| f.section == section).map(move |field| {
+            let input = match field.input {
+                Input::Choice(options) => select(field, options()),
+                Input::Text => text(field),
+            };
+            match field.key {
+                "m" => view! { {input} {about_data()} }.into_any(),
+                _ => input,
+            }
+        });
+        view! { <h2>{title}</h2> {fields.collect_view()} }
+    };
+    view! {
+        <section class="card config">
+            {section(Section::Data, "Data")}
+            {section(Section::Relations, "Relations")}
+            {section(Section::Training, "Training")}
+            {section(Section::Loss, "Loss")}
         </section>
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::core::csv::{MAX_BYTES, Table, parse_points};
 use crate::core::points::PointCloud;
+use crate::core::upload::UploadLabel;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use wasm_bindgen::JsCast;
@@ -11,8 +12,8 @@ use wasm_bindgen::JsCast;
 const STORAGE_KEY: &str = "aml-playground/upload";
 
 thread_local! {
-    /// Uploaded clouds by label (see `Table::label`).
-    static UPLOADS: RefCell<HashMap<String, PointCloud>> = RefCell::new(HashMap::new());
+    /// Uploaded clouds by label.
+    static UPLOADS: RefCell<HashMap<UploadLabel, PointCloud>> = RefCell::new(HashMap::new());
 }
 
 /// The first file chosen in an `<input type=file>` event, with its name.
@@ -34,7 +35,7 @@ pub async fn read_text(file: &web_sys::File, limit: usize) -> Result<String, Str
 
 /// Parses an uploaded CSV and keeps the cloud under its label. Returns the table and
 /// the label; nothing is kept when the file is refused.
-pub async fn upload_points(file: &web_sys::File) -> Result<(Table, String), String> {
+pub async fn upload_points(file: &web_sys::File) -> Result<(Table, UploadLabel), String> {
     let text = read_text(file, MAX_BYTES).await?;
     let table = parse_points(&text)?;
     let label = table.label(&file.name());
@@ -44,21 +45,21 @@ pub async fn upload_points(file: &web_sys::File) -> Result<(Table, String), Stri
 }
 
 /// The cloud with this label, if it was uploaded in this tab or stored by an earlier one.
-pub fn uploaded(label: &str) -> Option<PointCloud> {
+pub fn uploaded(label: &UploadLabel) -> Option<PointCloud> {
     if let Some(cloud) = UPLOADS.with(|u| u.borrow().get(label).cloned()) {
         return Some(cloud);
     }
     let (stored_label, text) = storage()?.get_item(STORAGE_KEY).ok()??.split_once('\n').map(|(a, b)| (a.to_string(), b.to_string()))?;
-    if stored_label != label {
+    if stored_label != label.to_string() {
         return None;
     }
     let cloud = parse_points(&text).ok()?.cloud;
-    UPLOADS.with(|u| u.borrow_mut().insert(label.to_string(), cloud.clone()));
+    UPLOADS.with(|u| u.borrow_mut().insert(label.clone(), cloud.clone()));
     Some(cloud)
 }
 
 /// Keeps the latest upload across reloads, if the browser lets us (quota is ~5 MB).
-fn remember(label: &str, text: &str) {
+fn remember(label: &UploadLabel, text: &str) {
     if let Some(storage) = storage() {
         let _ = storage.set_item(STORAGE_KEY, &format!("{label}\n{text}"));
     }

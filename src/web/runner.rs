@@ -214,7 +214,7 @@ impl RunState {
     /// A fresh run of `config`: same data and initial networks for the same config.
     /// Fails, changing nothing, when the config names uploaded data this page does not have.
     pub fn reset(&self, config: &Config) -> Result<(), String> {
-        let upload = config.upload.as_deref().and_then(files::uploaded);
+        let upload = config.upload.as_ref().and_then(files::uploaded);
         Dataset::uploaded_cloud(config, upload.as_ref())?;
         self.generation.update(|g| *g += 1);
         let generation = self.generation.get_untracked();

@@ -1,0 +1,181 @@
+//! The whole run configuration, shared by the page URL and the CLI. Its query-string form
+//! is one table of fields (`fields.rs`): parsing, writing, the page's panel and the
+//! property tests all read it.
+
+mod fields;
+
+pub use fields::{FIELDS, Field, Input, QUERY_VERSION, Section, percent_decode};
+
+use super::manifold::ManifoldKind;
+use super::relation::Activation;
+use super::upload::UploadLabel;
+
+/// An option with a fixed set of values: the key a link writes and the words a panel shows.
+pub trait Choice: Copy + PartialEq + Sized + 'static {
+    const ALL: &'static [Self];
+    fn key(self) -> &'static str;
+    fn label(self) -> &'static str;
+    fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.key() == key)
+    }
+}
+
+/// Implements [`Choice`] from one line per variant: `Variant => "key", "label";`.
+macro_rules! choice {
+    ($name:ty { $($variant:ident => $key:literal, $label:literal;)+ }) => {
+        impl $crate::core::config::Choice for $name {
+            const ALL: &'static [Self] = &[$(Self::$variant),+];
+            fn key(self) -> &'static str {
+                match self { $(Self::$variant => $key),+ }
+            }
+            fn label(self) -> &'static str {
+                match self { $(Self::$variant => $label),+ }
+            }
+        }
+    };
+}
+pub(crate) use choice;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Algorithm {
+    /// Eq. 2: transversality of each new gradient to the earlier ones.
+    Transversality,
+    /// Eq. 3: restricted syzygies, an adversary f(x, g_1..g_{k-1}) that tries to rebuild g_k.
+    Syzygy,
+}
+choice!(Algorithm {
+    Transversality => "transversality", "transversality (Eq. 2)";
+    Syzygy => "syzygy", "restricted syzygies (Eq. 3)";
+});
+
+/// The scale term of the vanishing loss.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScaleTerm {
+    /// −log‖v‖ as printed: unbounded below (g can grow forever).
+    Paper,
+    /// −log min(‖v‖, 1): the project's default.
+    Bounded,
+}
+choice!(ScaleTerm {
+    Bounded => "bounded", "−log min(‖∇g‖,1) (default)";
+    Paper => "paper", "−log ‖∇g‖ (paper)";
+});
+
+/// How transversality to earlier relations is measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Independence {
+    /// Σ_j log sin²(v_j, v_k) as printed: blind to a v_k inside span(v_j).
+    Pairwise,
+    /// log sin² of the angle between v_k and span(v_1..v_{k-1}): the project's default.
+    Span,
+}
+choice!(Independence {
+    Span => "span", "sine to the span (default)";
+    Pairwise => "pairwise", "pairwise sines (paper)";
+});
+
+/// How each relation network starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Init {
+    /// A short warm start fits g to a sphere around the data first, so its zero set
+    /// starts closed and consistently oriented: the project's default.
+    Sphere,
+    /// Random weights only, as in the paper (and in links of version 1).
+    Plain,
+}
+choice!(Init {
+    Sphere => "sphere", "sphere warm start (default)";
+    Plain => "plain", "random weights (paper)";
+});
+
+/// When a relation's training ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stopping {
+    /// As soon as it clearly passes its keep tests on held-out points and its fit stops
+    /// improving, or clearly cannot vanish; `steps` is the cap: the project's default.
+    Early,
+    /// After all `steps` (links of versions 1 and 2).
+    Steps,
+}
+choice!(Stopping {
+    Early => "early", "when it is clearly done (default)";
+    Steps => "steps", "after all its steps";
+});
+
+/// Which backend a link asks the page for (absent: chosen on merit at startup).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendChoice {
+    Cpu,
+    Gpu,
+}
+choice!(BackendChoice {
+    Cpu => "cpu", "CPU";
+    Gpu => "gpu", "WebGPU";
+});
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub manifold: ManifoldKind,
+    pub samples: usize,
+    pub noise: f64,
+    pub seed: u64,
+    pub algorithm: Algorithm,
+    pub hidden: Vec<usize>,
+    pub activation: Activation,
+    pub lr: f64,
+    pub steps: usize,
+    /// An optional cap on the relations tried; None: up to N − 1, so only a rejected
+    /// relation ends the run (a cap would decide the dimension silently).
+    pub max_relations: Option<usize>,
+    pub batch: usize,
+    pub scale_term: ScaleTerm,
+    pub independence: Independence,
+    /// Weight of the near-manifold negatives that keep the joint zero set tight.
+    pub negatives: f64,
+    pub init: Init,
+    pub stopping: Stopping,
+    /// The uploaded point cloud to learn from instead of `manifold`. A link carries only
+    /// its label, never the data.
+    pub upload: Option<UploadLabel>,
+    /// The page's backend, when the link names one (the CLI has `--backend`).
+    pub backend: Option<BackendChoice>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            manifold: ManifoldKind::Ellipse,
+            samples: 2048,
+            noise: 0.0,
+            seed: 1,
+            algorithm: Algorithm::Transversality,
+            hidden: vec![64, 64],
+            activation: Activation::Tanh,
+            lr: 3e-3,
+            steps: 1500,
+            max_relations: None,
+            batch: 512,
+            scale_term: ScaleTerm::Bounded,
+            independence: Independence::Span,
+            negatives: 1.0,
+            init: Init::Sphere,
+            stopping: Stopping::Early,
+            upload: None,
+            backend: None,
+        }
+    }
+}
+
+/// Accepted ranges: generous, but small enough that a link cannot hang a browser tab.
+pub mod limits {
+    pub const SAMPLES: (usize, usize) = (32, 50_000);
+    pub const NOISE: (f64, f64) = (0.0, 1.0);
+    pub const HIDDEN_LAYERS: (usize, usize) = (1, 4);
+    pub const HIDDEN_WIDTH: (usize, usize) = (2, 256);
+    pub const LR: (f64, f64) = (1e-5, 0.1);
+    pub const STEPS: (usize, usize) = (1, 50_000);
+    /// Up to N − 1 for the widest upload (16 columns).
+    pub const RELATIONS: (usize, usize) = (1, 15);
+    pub const BATCH: (usize, usize) = (8, 8192);
+    pub const NEGATIVES: (f64, f64) = (0.0, 100.0);
+}
