@@ -3,6 +3,9 @@
 //! their distances to the true manifold, and how many misses lie inside the sampled box.
 //!
 //!   cargo run --release --example intersection_misses -- "m=ellipse&rel=2"
+// Native only (it trains on the native backends); empty on wasm32 so clippy can check all targets.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
 
 use aml_playground::backend::Backend;
 use aml_playground::core::block_on;
@@ -20,7 +23,16 @@ fn main() {
     block_on(session.run(100, |_, _| {})).expect("training runs");
     for r in session.reports() {
         let m = &r.metrics;
-        println!("g{}: {} (ratio {:.1}, near/on {:.1}, on {:.4}, off {:.3}, sin {:.2})", r.index + 1, r.verdict.describe(), m.ratio, m.near_ratio, m.on_residual, m.off_residual, m.sin_span);
+        println!(
+            "g{}: {} (ratio {:.1}, near/on {:.1}, on {:.4}, off {:.3}, sin {:.2})",
+            r.index + 1,
+            r.verdict.describe(),
+            m.ratio,
+            m.near_ratio,
+            m.on_residual,
+            m.off_residual,
+            m.sin_span
+        );
     }
     let (points, tried) = block_on(metrics::intersection_points(session.kept(), &data, Projection::evaluation(config.seed), &device)).unwrap();
     let distances = data.distances_to_truth(&points, session.estimated_dimension());
@@ -35,10 +47,12 @@ fn main() {
         print!("q{q}: {:.3}  ", d[(q * (d.len() - 1) as f64) as usize]);
     }
     let bounds = data.train.bounds();
-    let in_box = |p: &[f64]| p.iter().zip(&bounds).all(|(v, (lo, hi))| {
-        let pad = 0.5 * (hi - lo) as f64;
-        *v >= *lo as f64 - pad && *v <= *hi as f64 + pad
-    });
+    let in_box = |p: &[f64]| {
+        p.iter().zip(&bounds).all(|(v, (lo, hi))| {
+            let pad = 0.5 * (hi - lo) as f64;
+            *v >= *lo as f64 - pad && *v <= *hi as f64 + pad
+        })
+    };
     let misses: Vec<&Vec<f64>> = points.iter().zip(&distances).filter(|(_, d)| **d >= FIDELITY_TOLERANCE).map(|(p, _)| p).collect();
     println!(
         "\nmisses: {} ({} inside the sampled box); fidelity {:.1}%",

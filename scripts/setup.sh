@@ -27,6 +27,15 @@ ensure_wasm_target() {
   rustup target add wasm32-unknown-unknown
 }
 
+ensure_lint_tools() {
+  local missing=()
+  cargo fmt --version >/dev/null 2>&1 || missing+=(rustfmt)
+  cargo clippy --version >/dev/null 2>&1 || missing+=(clippy)
+  [ ${#missing[@]} -eq 0 ] && return
+  log "adding rust components: ${missing[*]}"
+  rustup component add "${missing[@]}"
+}
+
 ensure_trunk() {
   if trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then return; fi
   log "installing trunk $TRUNK_VERSION into $TOOLS (several minutes, once)"

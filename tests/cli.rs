@@ -1,4 +1,5 @@
 //! The `aml` command line: runs a URL-style config, exports data and relations.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::process::Command;
 

@@ -1,6 +1,7 @@
 //! The wgpu backend natively (Mesa's lavapipe software Vulkan on a machine without a GPU):
 //! same numbers as the CPU, and training runs. scripts/test sets AML_REQUIRE_GPU=1 so a
 //! missing adapter fails there; elsewhere a machine without Vulkan skips with a message.
+#![cfg(not(target_arch = "wasm32"))]
 
 use aml_playground::backend::{Backend, BackendKind};
 use aml_playground::core::block_on;
@@ -8,8 +9,9 @@ use aml_playground::core::config::Config;
 use aml_playground::core::dataset::Dataset;
 use aml_playground::core::manifold::ManifoldKind;
 use aml_playground::core::relation::{Activation, NetSpec, Relation, read_vec};
+use aml_playground::core::report::{Event, Phase};
 use aml_playground::core::rng::Rng;
-use aml_playground::core::session::{Event, Phase, Session};
+use aml_playground::core::session::Session;
 use burn::tensor::{Tensor, TensorData};
 
 fn gpu_or_skip() -> Option<Backend> {
@@ -29,7 +31,7 @@ fn wgpu_matches_the_cpu_and_trains() {
     assert_eq!(gpu.kind, BackendKind::Gpu);
     println!("wgpu adapter: {}", gpu.description);
     let t = block_on(gpu.self_test()).unwrap();
-    assert!(t.max_on < 1e-3 && t.min_off > 0.1, "{t:?}");
+    assert!(t.max_error < 1e-3, "{t:?}");
 
     let spec = NetSpec { input: 3, hidden: vec![8, 8], activation: Activation::Tanh };
     let points = vec![0.1f32, 0.2, 0.3, -0.5, 0.4, 1.0];
@@ -44,7 +46,8 @@ fn wgpu_matches_the_cpu_and_trains() {
         assert!((a - b).abs() < 1e-4, "wgpu {a} vs cpu {b}");
     }
 
-    let config = Config { manifold: ManifoldKind::Circle, samples: 256, hidden: vec![16, 16], batch: 64, steps: 40, max_relations: Some(1), ..Config::default() };
+    let config =
+        Config { manifold: ManifoldKind::Circle, samples: 256, hidden: vec![16, 16], batch: 64, steps: 40, max_relations: Some(1), ..Config::default() };
     let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &gpu.device);
     let mut losses = Vec::new();
     while let Event::Progress { phase, loss, .. } = block_on(session.work(10)).unwrap() {

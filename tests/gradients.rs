@@ -1,5 +1,6 @@
 //! Reverse mode through the explicit input-gradient sweep gives exact parameter
 //! gradients of losses that contain ∇ₓg: checked against central finite differences.
+#![cfg(not(target_arch = "wasm32"))]
 
 use aml_playground::core::block_on;
 use aml_playground::core::relation::{Activation, LayerWeights, NetSpec, Relation, read_vec};

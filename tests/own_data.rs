@@ -1,5 +1,6 @@
 //! A person's own data in and out: a CSV point cloud learned from, relations exported to
 //! JSON and imported again to continue, and a diverging relation that loses nothing.
+#![cfg(not(target_arch = "wasm32"))]
 
 use aml_playground::backend::Backend;
 use aml_playground::core::block_on;
@@ -9,7 +10,8 @@ use aml_playground::core::dataset::Dataset;
 use aml_playground::core::export::RelationsFile;
 use aml_playground::core::manifold::ManifoldKind;
 use aml_playground::core::rng::Rng;
-use aml_playground::core::session::{Session, Verdict};
+use aml_playground::core::session::Session;
+use aml_playground::core::verdict::Verdict;
 
 fn quick(query: &str) -> Config {
     let (config, notes) = Config::from_query(query);

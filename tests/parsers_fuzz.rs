@@ -3,35 +3,34 @@
 //! and writes back to the same thing; what is refused says where. Bounded (a few hundred
 //! cases each) so the test command stays quick. The damage tests count which of their
 //! assertions each case reached, and fail when one branch is left mostly untested.
+#![cfg(not(target_arch = "wasm32"))]
 
 use aml_playground::backend::Backend;
+use aml_playground::core::block_on;
 use aml_playground::core::config::{Config, FIELDS, limits};
 use aml_playground::core::csv::{DIMS, parse_points, read_points};
 use aml_playground::core::export::{ExportedRelation, FORMAT, FORMAT_VERSION, RelationsFile};
-use aml_playground::core::relation::{Activation, LayerWeights};
 use aml_playground::core::points::PointCloud;
-use proptest::prelude::*;
-use std::cell::Cell;
-use proptest::test_runner::{Config as RunnerConfig, TestRunner};
-use burn::tensor::{Tensor, TensorData};
-use aml_playground::core::block_on;
 use aml_playground::core::relation::read_vec;
+use aml_playground::core::relation::{Activation, LayerWeights};
+use burn::tensor::{Tensor, TensorData};
+use proptest::prelude::*;
+use proptest::test_runner::{Config as RunnerConfig, TestRunner};
+use std::cell::Cell;
 
 /// Every number a field writes lies in the field's range (the table says which).
 fn config_is_within_limits(c: &Config) -> bool {
     let layers = c.hidden.len();
-    let numbers_within = FIELDS.iter().filter_map(|f| Some(((f.write)(c)?, f.range?))).all(|(value, (lo, hi))| {
-        value.split('-').all(|n| n.parse::<f64>().is_ok_and(|v| v >= lo && v <= hi))
-    });
+    let numbers_within = FIELDS
+        .iter()
+        .filter_map(|f| Some(((f.write)(c)?, f.range?)))
+        .all(|(value, (lo, hi))| value.split('-').all(|n| n.parse::<f64>().is_ok_and(|v| v >= lo && v <= hi)));
     numbers_within && layers >= limits::HIDDEN_LAYERS.0 && layers <= limits::HIDDEN_LAYERS.1
 }
 
 /// Query-like text: real keys with arbitrary values, and arbitrary keys.
 fn query() -> impl Strategy<Value = String> {
-    let key = prop_oneof![
-        prop::sample::select(FIELDS.iter().map(|f| f.key).collect::<Vec<_>>()).prop_map(String::from),
-        "[a-z%]{0,6}",
-    ];
+    let key = prop_oneof![prop::sample::select(FIELDS.iter().map(|f| f.key).collect::<Vec<_>>()).prop_map(String::from), "[a-z%]{0,6}",];
     prop::collection::vec((key, "[ -~]{0,12}|\\PC{0,6}"), 0..8)
         .prop_map(|pairs| pairs.into_iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&"))
 }

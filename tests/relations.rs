@@ -1,5 +1,6 @@
 //! The learning bars: the relations found on known manifolds, by both algorithms.
 //! These train real networks on the CPU (a few seconds to a minute each in release).
+#![cfg(not(target_arch = "wasm32"))]
 
 use aml_playground::backend::Backend;
 use aml_playground::core::block_on;
@@ -7,7 +8,9 @@ use aml_playground::core::config::{Algorithm, Config};
 use aml_playground::core::dataset::Dataset;
 use aml_playground::core::manifold::ManifoldKind;
 use aml_playground::core::relation::read_vec;
-use aml_playground::core::session::{Event, Phase, Session, Verdict};
+use aml_playground::core::report::{Event, Phase};
+use aml_playground::core::session::Session;
+use aml_playground::core::verdict::Verdict;
 use burn::module::Module;
 use burn::tensor::{Tensor, TensorData};
 
@@ -18,7 +21,12 @@ fn learn(manifold: ManifoldKind, algorithm: Algorithm, max_relations: usize) -> 
     for r in session.reports() {
         eprintln!(
             "{manifold:?} {algorithm:?} g{}: {:?} ratio {:.1} sin {:.2} syzygy {:?} fidelity {:?}",
-            r.index + 1, r.verdict, r.metrics.ratio, r.metrics.sin_span, r.syzygy_error, r.fidelity
+            r.index + 1,
+            r.verdict,
+            r.metrics.ratio,
+            r.metrics.sin_span,
+            r.syzygy_error,
+            r.fidelity
         );
     }
     session
@@ -107,5 +115,5 @@ fn early_stopping_does_not_depend_on_how_the_work_is_chunked() {
     };
     let (odd, round) = (run(7), run(100));
     assert_eq!(odd, round);
-    assert!(odd.iter().any(|(_, stop, _)| !matches!(stop, aml_playground::core::session::Stop::Cap { .. })), "something stopped early: {odd:?}");
+    assert!(odd.iter().any(|(_, stop, _)| !matches!(stop, aml_playground::core::report::Stop::Cap { .. })), "something stopped early: {odd:?}");
 }

@@ -18,13 +18,15 @@ mod native {
     use aml_playground::backend::{Backend, BackendKind};
     use aml_playground::core::block_on;
     use aml_playground::core::config::{Config, Init, Stopping};
-    use aml_playground::core::dataset::Dataset;
     use aml_playground::core::csv::parse_points;
+    use aml_playground::core::dataset::Dataset;
     use aml_playground::core::export::RelationsFile;
     use aml_playground::core::manifold::ManifoldKind;
     use aml_playground::core::relation::{Activation, NetSpec, Relation};
+    use aml_playground::core::report::Event;
     use aml_playground::core::rng::Rng;
-    use aml_playground::core::session::{Event, Session, Verdict};
+    use aml_playground::core::session::Session;
+    use aml_playground::core::verdict::Verdict;
     use std::io::Write;
     use std::process::ExitCode;
     use std::time::Instant;
@@ -143,13 +145,7 @@ mod native {
                 let filled = width * step / of.max(&1);
                 // No loss before a phase's first step (never a NaN).
                 let loss = loss.map_or(" ".repeat(14), |l| format!("loss {l:>9.4}"));
-                eprint!(
-                    "\r  g{} {:<16} [{}{}] {step:>5}/{of:<5} {loss}",
-                    relation + 1,
-                    phase.label(),
-                    "#".repeat(filled),
-                    ".".repeat(width - filled)
-                );
+                eprint!("\r  g{} {:<16} [{}{}] {step:>5}/{of:<5} {loss}", relation + 1, phase.label(), "#".repeat(filled), ".".repeat(width - filled));
                 let _ = std::io::stderr().flush();
             }
             Event::RelationFinished { relation } => {

@@ -39,12 +39,7 @@ pub fn read_points(text: &str) -> Result<Table, String> {
         return Err(format!("the file is {:.1} MB; the limit is {} MB", text.len() as f64 / (1 << 20) as f64, MAX_BYTES >> 20));
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut lines = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim()))
-        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
-        .peekable();
+    let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty() && !l.starts_with('#')).peekable();
     let Some(&(_, first)) = lines.peek() else {
         return Err("the file has no rows of numbers".into());
     };

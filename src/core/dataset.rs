@@ -1,8 +1,8 @@
 //! The data of one run: on-manifold train/test points, off-manifold train/test points
 //! with their distances, and what "the true manifold" is for evaluation.
 
-use super::config::Config;
 use super::config::Choice;
+use super::config::Config;
 use super::local_fit;
 use super::manifold::ManifoldKind;
 use super::points::{OffManifold, PointCloud};

@@ -1,8 +1,9 @@
 //! The relations file: configuration, verdicts, metrics and weights of a run, as JSON.
 
 use super::relation::{Activation, LayerWeights, Relation};
+use super::session::Session;
+use super::verdict::Verdict;
 use burn::tensor::Device;
-use super::session::{Session, Verdict};
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: &str = "aml-playground/relations";

@@ -10,6 +10,11 @@ use burn::tensor::{Device, Tensor, TensorData};
 pub const NODES_2D: usize = 161;
 pub const NODES_3D: usize = 41;
 
+/// Coordinate of node `i` (of `n`) along an axis spanning `(lo, hi)`.
+fn node_coordinate((lo, hi): (f32, f32), i: usize, n: usize) -> f32 {
+    lo + (hi - lo) * i as f32 / (n - 1) as f32
+}
+
 /// g at every node of an `n`^d grid over `bounds` (the first axis varies slowest).
 async fn grid_values(rel: &Relation, bounds: &[(f32, f32)], n: usize, device: &Device) -> Result<Vec<f32>, String> {
     let d = bounds.len();
@@ -22,7 +27,7 @@ async fn grid_values(rel: &Relation, bounds: &[(f32, f32)], n: usize, device: &D
             node[axis] = rest % n;
             rest /= n;
         }
-        coords.extend(node.iter().zip(bounds).map(|(&i, &(lo, hi))| lo + (hi - lo) * i as f32 / (n - 1) as f32));
+        coords.extend(node.iter().zip(bounds).map(|(&i, &axis)| node_coordinate(axis, i, n)));
     }
     let x = Tensor::<2>::from_data(TensorData::new(coords, [total, d]), device);
     read_vec(rel.value(x)).await
@@ -50,10 +55,7 @@ pub async fn contour_2d(rel: &Relation, bounds: &[(f32, f32)], device: &Device) 
 /// Segments of {g = 0} from g on the grid of `grid_2d`.
 pub fn contour_of_grid(g: &[f32], bounds: &[(f32, f32)]) -> Vec<[[f32; 2]; 2]> {
     let n = NODES_2D;
-    let at = |axis: usize, i: usize| {
-        let (lo, hi) = bounds[axis];
-        lo + (hi - lo) * i as f32 / (n - 1) as f32
-    };
+    let at = |axis: usize, i: usize| node_coordinate(bounds[axis], i, n);
     let value = |i: usize, j: usize| g[i * n + j];
     let mut segments = Vec::new();
     for i in 0..n - 1 {
@@ -92,10 +94,7 @@ pub fn contour_of_grid(g: &[f32], bounds: &[(f32, f32)]) -> Vec<[[f32; 2]; 2]> {
 pub async fn surface_3d(rel: &Relation, bounds: &[(f32, f32)], device: &Device) -> Result<Vec<Vec<f32>>, String> {
     let n = NODES_3D;
     let g = grid_values(rel, &bounds[..3], n, device).await?;
-    let at = |axis: usize, i: usize| {
-        let (lo, hi) = bounds[axis];
-        lo + (hi - lo) * i as f32 / (n - 1) as f32
-    };
+    let at = |axis: usize, i: usize| node_coordinate(bounds[axis], i, n);
     let index = |i: usize, j: usize, k: usize| (i * n + j) * n + k;
     let mut points = Vec::new();
     for i in 0..n {

@@ -70,8 +70,7 @@ impl FrozenTable {
         }
         let view = FrozenView::new(frozen, x.clone());
         let values = frozen.iter().map(|r| r.value(x.clone()));
-        let columns: Vec<Tensor<2>> =
-            view.unit_grads.into_iter().chain(view.basis).chain(view.joint_sq).chain(values).collect();
+        let columns: Vec<Tensor<2>> = view.unit_grads.into_iter().chain(view.basis).chain(view.joint_sq).chain(values).collect();
         Self { columns: Some(Tensor::cat(columns, 1)), relations: frozen.len(), dim }
     }
 
@@ -145,7 +144,7 @@ pub fn negatives(g: Tensor<2>, norm: Tensor<2>, frozen: &FrozenView, distance: T
     Some(relu(wanted - joint).mean().div_scalar(cap * MARGIN))
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::core::block_on;

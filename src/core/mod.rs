@@ -16,13 +16,15 @@ pub mod nearest;
 pub mod picture;
 pub mod points;
 pub mod relation;
+pub mod report;
 pub mod rng;
 pub mod session;
 pub mod syzygy;
 pub mod upload;
+pub mod verdict;
 
 /// Drives one of the core's async functions to completion on a native thread.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+pub fn block_on<F: Future>(future: F) -> F::Output {
     pollster::block_on(future)
 }

@@ -113,7 +113,7 @@ mod tests {
         let data = Dataset::synthetic(&config);
         let line = LayerWeights { inputs: 2, outputs: 1, weight: vec![1.0, 0.0], bias: vec![-0.5] };
         let rel = Relation::from_weights(&[line], Activation::Tanh, &Device::flex());
-        let pic = block_on(Picture::compute(&data, &[rel.clone()], 1, &Device::flex())).unwrap();
+        let pic = block_on(Picture::compute(&data, std::slice::from_ref(&rel), 1, &Device::flex())).unwrap();
         let ZeroSet::Lines(lines) = &pic.zero_sets[0] else { panic!("2D zero sets are contours") };
         assert!(lines.len() > 100, "{} segments", lines.len());
         assert!(lines.iter().flatten().all(|p| (p[0] - 0.5).abs() < 1e-5));

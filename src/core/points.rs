@@ -16,7 +16,7 @@ impl PointCloud {
         if dim == 0 {
             return Err("a point needs at least one coordinate".into());
         }
-        if values.len() % dim != 0 {
+        if !values.len().is_multiple_of(dim) {
             return Err(format!("{} values do not split into rows of {dim}", values.len()));
         }
         if let Some(i) = values.iter().position(|v| !v.is_finite()) {
@@ -82,20 +82,14 @@ impl PointCloud {
     /// The mean point.
     pub fn centroid(&self) -> Vec<f64> {
         let n = self.len().max(1) as f64;
-        (0..self.dim)
-            .map(|j| self.values.iter().skip(j).step_by(self.dim).map(|&v| v as f64).sum::<f64>() / n)
-            .collect()
+        (0..self.dim).map(|j| self.values.iter().skip(j).step_by(self.dim).map(|&v| v as f64).sum::<f64>() / n).collect()
     }
 
     /// Root-mean-square distance of the points from their centroid: the data's scale.
     pub fn scale(&self) -> f64 {
         let n = self.len().max(1) as f64;
         let mean = self.centroid();
-        let ss: f64 = self
-            .values
-            .chunks(self.dim)
-            .map(|r| r.iter().zip(&mean).map(|(&v, m)| (v as f64 - m).powi(2)).sum::<f64>())
-            .sum();
+        let ss: f64 = self.values.chunks(self.dim).map(|r| r.iter().zip(&mean).map(|(&v, m)| (v as f64 - m).powi(2)).sum::<f64>()).sum();
         (ss / n).sqrt().max(1e-6)
     }
 
@@ -145,9 +139,18 @@ impl OffManifold {
         self.points.select(&self.near_rows())
     }
 
-    /// Which rows of `points` are the near-manifold half (the sampler alternates).
+    /// The far half: uniform in the data's grown bounding box.
+    pub fn far(&self) -> PointCloud {
+        self.points.select(&self.far_rows())
+    }
+
+    /// Which rows of `points` are the near-manifold half (the sampler alternates, near first).
     pub fn near_rows(&self) -> Vec<usize> {
         (0..self.points.len()).step_by(2).collect()
+    }
+
+    pub fn far_rows(&self) -> Vec<usize> {
+        (1..self.points.len()).step_by(2).collect()
     }
 
     pub fn sample(data: &PointCloud, n: usize, rng: &mut Rng) -> Self {
@@ -201,7 +204,10 @@ mod tests {
         let data = PointCloud::new(2, vec![0.0, 0.0, 1.0, 0.0, 0.0, 1.0]).unwrap();
         let off = OffManifold::sample(&data, 40, &mut Rng::new(2));
         assert_eq!(off.points.len(), 40);
-        assert_eq!(off.near().len(), 20);
+        assert_eq!((off.near().len(), off.far().len()), (20, 20));
+        let mut halves = [off.near_rows(), off.far_rows()].concat();
+        halves.sort_unstable();
+        assert_eq!(halves, (0..40).collect::<Vec<_>>(), "the halves split the points");
         assert!(off.near().rows_f64().all(|p| data.nearest_distance(&p) < 1.5), "near points stay near");
         for (p, d) in off.points.rows_f64().zip(&off.distances) {
             assert!((data.nearest_distance(&p) as f32 - d).abs() < 1e-6);

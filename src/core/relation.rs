@@ -156,10 +156,7 @@ impl Relation {
 
     /// The gradient of each layer's weight matrix in `grads` (zeros where none was recorded).
     pub fn layer_weight_grads(&self, grads: &burn::tensor::Gradients) -> Vec<Tensor<2>> {
-        self.layers
-            .iter()
-            .map(|l| l.weight.val().grad(grads).unwrap_or_else(|| l.weight.val().zeros_like()))
-            .collect()
+        self.layers.iter().map(|l| l.weight.val().grad(grads).unwrap_or_else(|| l.weight.val().zeros_like())).collect()
     }
 
     /// The weights as plain numbers (reads the device: async, so it also works on WebGPU).
@@ -193,11 +190,11 @@ pub async fn read_vec<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, String> 
     data.convert::<f32>().try_into_vec::<f32>().map_err(|e| format!("unexpected tensor data: {e:?}"))
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::core::config::Choice;
     use crate::core::block_on;
+    use crate::core::config::Choice;
 
     fn net(activation: Activation, seed: u64) -> Relation {
         let spec = NetSpec { input: 3, hidden: vec![16, 8], activation };

@@ -11,6 +11,9 @@ use burn::tensor::{Device, Tensor};
 
 /// Below this held-out relative RMSE the adversary has rebuilt g_k: g_k is dependent.
 pub const DEPENDENT_BELOW: f64 = 0.1;
+/// Optimiser steps per adversary round, and their learning rate (cosine-decayed).
+pub const ADVERSARY_STEPS: usize = 400;
+pub const ADVERSARY_LR: f64 = 3e-3;
 
 #[derive(Module, Debug)]
 pub struct Adversary {

@@ -23,12 +23,7 @@ impl UploadLabel {
     pub fn new(path: &str, cloud: &PointCloud) -> Self {
         let stem = path.rsplit(['/', '\\']).next().unwrap_or(path);
         let name: String = stem.chars().filter(|&c| name_char(c)).take(NAME_CHARS).collect();
-        Self {
-            name: if name.is_empty() { "points".into() } else { name },
-            rows: cloud.len(),
-            dims: cloud.dim(),
-            fingerprint: cloud.fingerprint(),
-        }
+        Self { name: if name.is_empty() { "points".into() } else { name }, rows: cloud.len(), dims: cloud.dim(), fingerprint: cloud.fingerprint() }
     }
 
     /// Reads a label as a link writes it; None when it is not one.
@@ -44,12 +39,7 @@ impl UploadLabel {
             && digits(dims)
             && fingerprint.len() == 16
             && fingerprint.bytes().all(|b| b.is_ascii_hexdigit());
-        valid.then(|| Self {
-            name: name.into(),
-            rows: rows.parse().expect("digits"),
-            dims: dims.parse().expect("digits"),
-            fingerprint: fingerprint.into(),
-        })
+        valid.then(|| Self { name: name.into(), rows: rows.parse().expect("digits"), dims: dims.parse().expect("digits"), fingerprint: fingerprint.into() })
     }
 
     /// The file name, as a person recognises the data.
@@ -95,7 +85,17 @@ mod tests {
     #[test]
     fn anything_else_is_not_a_label() {
         let good = UploadLabel::new("a.csv", &cloud(0.0)).to_string();
-        for bad in ["", "a.csv", "a.csv~40x3", "a.csv~40x3~0123", "a b~1x2~0123456789abcdef", &format!("{good}~x"), "~1x2~0123456789abcdef", "a~1y2~0123456789abcdef", "a~x2~0123456789abcdef"] {
+        for bad in [
+            "",
+            "a.csv",
+            "a.csv~40x3",
+            "a.csv~40x3~0123",
+            "a b~1x2~0123456789abcdef",
+            &format!("{good}~x"),
+            "~1x2~0123456789abcdef",
+            "a~1y2~0123456789abcdef",
+            "a~x2~0123456789abcdef",
+        ] {
             assert_eq!(UploadLabel::parse(bad), None, "{bad}");
         }
     }

@@ -43,8 +43,8 @@ pub async fn choose_backend(preference: Option<&str>) -> (Backend, Option<String
         gpu.description = format!("WebGPU: {label}");
     }
     match gpu.self_test().await {
-        Ok(t) if t.max_on < 1e-3 => (gpu, None),
-        Ok(t) => (Backend::cpu(), Some(format!("WebGPU gave wrong numbers (residual {:.2e})", t.max_on))),
+        Ok(t) if t.max_error < 1e-3 => (gpu, None),
+        Ok(t) => (Backend::cpu(), Some(format!("WebGPU gave wrong numbers (error {:.2e})", t.max_error))),
         Err(e) => (Backend::cpu(), Some(e)),
     }
 }
@@ -141,11 +141,7 @@ pub fn now_ms() -> f64 {
 
 /// The page's query string without '?'.
 pub fn query() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default()
-        .trim_start_matches('?')
-        .to_string()
+    web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default().trim_start_matches('?').to_string()
 }
 
 /// Replaces the page's query string without a reload or a history entry.

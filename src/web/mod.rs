@@ -7,6 +7,7 @@ pub mod browser;
 pub mod files;
 mod plots;
 pub mod protocol;
+mod results;
 mod runner;
 mod worker;
 
@@ -18,6 +19,7 @@ pub use app::App;
 /// it: with that wrapping each call from JavaScript re-ran all constructors (seconds of a
 /// training step went there) and could re-link a registry node to itself, so iterating
 /// the registry never ended. Call it first, before any other Rust code.
+#[allow(unsafe_code)]
 pub fn init() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     unsafe extern "C" {

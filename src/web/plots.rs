@@ -2,8 +2,8 @@
 //! as a rotatable 3D view (any three coordinates of R^N), and the loss and metric charts.
 
 use super::protocol::MetricPoint;
-use crate::core::metrics::{RATIO_MIN, SIN_MIN};
 use crate::core::picture::{Picture, ZeroSet};
+use crate::core::verdict::{RATIO_MIN, SIN_MIN};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;

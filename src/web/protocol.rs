@@ -4,7 +4,7 @@
 use crate::core::export::RelationsFile;
 use crate::core::picture::Picture;
 use crate::core::points::PointCloud;
-use crate::core::session::{Conclusion, LossPoint, RelationReport};
+use crate::core::report::{Conclusion, LossPoint, RelationReport};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -16,15 +16,26 @@ pub const CHUNK: usize = 25;
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Command {
     /// Choose a backend: "cpu", "gpu", or on merit (None), and describe it.
-    Start { preference: Option<String> },
+    Start {
+        preference: Option<String>,
+    },
     /// A fresh run of this configuration (a link's query) on `upload` when it names one.
     /// Everything the worker says afterwards carries `generation`.
-    Reset { generation: u64, query: String, upload: Option<PointCloud> },
+    Reset {
+        generation: u64,
+        query: String,
+        upload: Option<PointCloud>,
+    },
     /// Take a relations file's kept relations as g_1, g_2, ... of the fresh run (the page
     /// has read and checked the file).
-    Import { file: RelationsFile, name: String },
+    Import {
+        file: RelationsFile,
+        name: String,
+    },
     /// Train until done or paused (`chunks` None), or for that many chunks (Step).
-    Play { chunks: Option<usize> },
+    Play {
+        chunks: Option<usize>,
+    },
     Pause,
     /// Look for one more relation after the run stopped.
     AddRelation,
@@ -50,7 +61,10 @@ pub enum Update {
     /// 0..1 of the current phase's steps.
     Progress(f64),
     /// The loss history from index `from` on (earlier points are unchanged).
-    History { from: usize, points: Vec<LossPoint> },
+    History {
+        from: usize,
+        points: Vec<LossPoint>,
+    },
     Metric(MetricPoint),
     Reports(Vec<RelationReport>),
     Picture(Picture),
@@ -60,7 +74,10 @@ pub enum Update {
     Error(String),
     /// The GPU device was lost and the run moved to the CPU (the backend update says why).
     GpuLost,
-    Exported { what: Export, text: String },
+    Exported {
+        what: Export,
+        text: String,
+    },
 }
 
 /// An update from the run of one `Reset` (older ones are dropped by the page).

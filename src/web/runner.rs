@@ -9,7 +9,7 @@ use crate::core::config::Config;
 use crate::core::dataset::Dataset;
 use crate::core::export::RelationsFile;
 use crate::core::picture::Picture;
-use crate::core::session::{Conclusion, LossPoint, RelationReport};
+use crate::core::report::{Conclusion, LossPoint, RelationReport};
 use leptos::prelude::*;
 // The worker's `Update` message shadows leptos's trait of that name; its methods stay usable.
 use leptos::prelude::Update as _;

@@ -3,6 +3,8 @@
 //! property tests all read it.
 
 mod fields;
+#[cfg(test)]
+mod tests;
 
 pub use fields::{FIELDS, Field, Input, QUERY_VERSION, Section, percent_decode};
 

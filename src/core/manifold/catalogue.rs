@@ -112,12 +112,7 @@ pub const PENDULUM: Manifold = Manifold {
     key: "pendulum",
     label: "Pendulum transitions (R⁷)",
     dim: 7,
-    equations: &[
-        "c² + s² − 1 = 0",
-        "c'² + s'² − 1 = 0",
-        "ω' − ω − dt(a − 9.81 s) = 0",
-        "angle(c', s') − angle(c, s) − dt ω' = 0",
-    ],
+    equations: &["c² + s² − 1 = 0", "c'² + s'² − 1 = 0", "ω' − ω − dt(a − 9.81 s) = 0", "angle(c', s') − angle(c, s) − dt ω' = 0"],
     hint: None,
     residuals: |p| {
         let (c, s, w, a, c1, s1, w1) = (p[0], p[1], p[2], p[3], p[4], p[5], p[6]);

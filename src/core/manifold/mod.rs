@@ -47,16 +47,8 @@ pub enum ManifoldKind {
 }
 
 impl ManifoldKind {
-    pub const ALL: [ManifoldKind; 8] = [
-        Self::Ellipse,
-        Self::Circle,
-        Self::Sphere,
-        Self::SphereCircle,
-        Self::Torus,
-        Self::Helix,
-        Self::TwistedCubic,
-        Self::Pendulum,
-    ];
+    pub const ALL: [ManifoldKind; 8] =
+        [Self::Ellipse, Self::Circle, Self::Sphere, Self::SphereCircle, Self::Torus, Self::Helix, Self::TwistedCubic, Self::Pendulum];
 
     /// Its descriptor.
     pub fn spec(self) -> &'static Manifold {

@@ -3,19 +3,26 @@
 //! thread only draws, so it never freezes (on the main thread a 25-step chunk of the
 //! default run was a 0.5–2.7 s task on a 2-core machine, and a 50,000-point link 206 s).
 
-use super::browser::{self, now_ms, sleep_ms, yield_now};
-use super::protocol::{self, BackendState, Command, Export, MetricPoint, Tagged, Update};
+use super::browser::{now_ms, sleep_ms, yield_now};
+use super::protocol::{self, Command, Export, MetricPoint, Tagged, Update};
 use crate::backend::{Backend, BackendKind};
 use crate::core::config::Config;
 use crate::core::dataset::Dataset;
 use crate::core::export::RelationsFile;
 use crate::core::picture::Picture;
 use crate::core::points::PointCloud;
-use crate::core::session::{Event, LossPoint, Phase, RelationReport, SYZYGY_ROUNDS, Session, Verdict};
+use crate::core::report::{Event, LossPoint, RelationReport};
+use crate::core::session::Session;
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
+
+mod backend;
+mod updates;
+
+use backend::{lost_gpu, start};
+use updates::{finish, publish, redraw, run_progress, send_history};
 
 use super::protocol::CHUNK;
 /// On the CPU steps run as they are issued, so a chunk ends after this many milliseconds
@@ -139,46 +146,6 @@ fn handle(command: Command) {
             play(usize::MAX);
         }
         Command::Export(what) => spawn_local(export(what)),
-    }
-}
-
-/// Chooses the backend (by the link's preference, else on merit), describes it to the
-/// page, and starts the run the page asked for meanwhile.
-async fn start(preference: Option<String>) {
-    let (backend, fallback, calibration) = match preference.as_deref() {
-        Some(p @ ("cpu" | "gpu")) => {
-            let (backend, fallback) = browser::choose_backend(Some(p)).await;
-            (backend, fallback, None)
-        }
-        _ => browser::choose_on_merit().await,
-    };
-    let state = describe(&backend, fallback, calibration).await;
-    post(0, Update::Backend(state));
-    let gpu = backend.kind == BackendKind::Gpu;
-    with(|w| w.backend = Some(backend));
-    if gpu {
-        spawn_local(watch_gpu());
-    }
-    fresh_session();
-}
-
-async fn describe(backend: &Backend, fallback: Option<String>, calibration: Option<String>) -> BackendState {
-    let started = now_ms();
-    match backend.self_test().await {
-        Ok(t) => BackendState::Ready {
-            gpu: backend.kind == BackendKind::Gpu,
-            description: backend.description.clone(),
-            fallback,
-            check: format!(
-                "Self-test on this backend: the ellipse's true equations at {} points, max residual {:.1e} (off it ≥ {:.2}), {:.0} ms.",
-                t.points,
-                t.max_on,
-                t.min_off,
-                now_ms() - started
-            ),
-            calibration,
-        },
-        Err(e) => BackendState::Failed(e),
     }
 }
 
@@ -319,15 +286,6 @@ fn play(chunks: usize) {
     });
 }
 
-/// Whether the GPU device is lost. A failed GPU read often comes before the device's
-/// lost callback, so on the GPU this waits a moment for it.
-async fn lost_gpu() -> bool {
-    if with(|w| w.backend.as_ref().is_some_and(|b| b.kind == BackendKind::Gpu)) && crate::backend::gpu_lost().is_none() {
-        sleep_ms(500).await;
-    }
-    crate::backend::gpu_lost().is_some()
-}
-
 /// One chunk of work and the updates it causes (`exact`: CHUNK steps, whatever the
 /// backend). Ok(false) when the run is over.
 async fn chunk(run: Run, session: &mut Session, exact: bool) -> Result<bool, String> {
@@ -352,11 +310,7 @@ async fn chunk(run: Run, session: &mut Session, exact: bool) -> Result<bool, Str
             let limit = session.relation_limit().max(relation + 1);
             run.say(Update::Progress(run_progress(relation, limit, phase, step as f64 / of.max(1) as f64)));
             let loss = loss.filter(|l| l.is_finite()).map(|l| format!(" · loss {l:.4}")).unwrap_or_default();
-            run.say(Update::Status(format!(
-                "Training g{} of at most {limit}: {} step {step}/{of} · run step {after}{loss}",
-                relation + 1,
-                phase.label()
-            )));
+            run.say(Update::Status(format!("Training g{} of at most {limit}: {} step {step}/{of} · run step {after}{loss}", relation + 1, phase.label())));
             if before / PICTURE_EVERY != after / PICTURE_EVERY {
                 redraw(run, session, true).await?;
                 if let Some(m) = session.probe_current().await? {
@@ -381,106 +335,5 @@ async fn chunk(run: Run, session: &mut Session, exact: bool) -> Result<bool, Str
             finish(run, session);
             Ok(false)
         }
-    }
-}
-
-/// How far the whole run is, 0..1, for the page's one progress bar: relation `relation` of
-/// at most `limit`, and within it the warm start (the first tenth), the fit and, under
-/// syzygy, the adversary's rounds (the last tenth). An early stop jumps ahead.
-fn run_progress(relation: usize, limit: usize, phase: Phase, within_phase: f64) -> f64 {
-    let within = match phase {
-        Phase::Warm => 0.1 * within_phase,
-        Phase::Fit => 0.1 + 0.8 * within_phase,
-        Phase::Adversary { round } | Phase::Push { round } => 0.9 + 0.1 * ((round as f64 + within_phase) / SYZYGY_ROUNDS as f64).min(1.0),
-    };
-    ((relation as f64 + within) / limit.max(1) as f64).min(1.0)
-}
-
-/// Sends the loss history the page does not have yet.
-fn send_history(run: Run, session: &Session) {
-    let history = session.history();
-    let from = with(|w| {
-        w.last_chart = now_ms();
-        let from = w.history.len().min(history.len());
-        w.history.truncate(from);
-        w.history.extend_from_slice(&history[from..]);
-        from
-    });
-    if from < history.len() {
-        run.say(Update::History { from, points: history[from..].to_vec() });
-    }
-}
-
-/// Sends a session's reports, dimension and zero sets.
-async fn publish(run: Run, session: &Session) -> Result<(), String> {
-    with(|w| w.reports = session.reports().to_vec());
-    send_history(run, session);
-    run.say(Update::Reports(session.reports().to_vec()));
-    run.say(Update::Dimension(session.conclusion()));
-    run.say(Update::Finished(session.is_finished()));
-    redraw(run, session, false).await
-}
-
-fn finish(run: Run, session: &Session) {
-    run.say(Update::Finished(true));
-    run.say(Update::Progress(1.0));
-    let conclusion = session.conclusion();
-    let mut status = format!("Done: {} relation(s) kept, {}.", conclusion.kept, conclusion.describe());
-    if let Some(r) = session.reports().last().filter(|r| r.verdict == Verdict::Diverged) {
-        status += &format!(" g{} diverged (its loss became NaN or infinite) and was dropped; the earlier relations are kept. A lower learning rate may help: + Add relation tries again.", r.index + 1);
-    }
-    run.say(Update::Status(status));
-}
-
-/// Recomputes the zero sets (kept relations, plus the one in training if asked).
-async fn redraw(run: Run, session: &Session, with_current: bool) -> Result<(), String> {
-    let Some(backend) = with(|w| w.backend.clone()) else { return Ok(()) };
-    let mut relations = session.kept().to_vec();
-    if with_current && let Some((_, _, net)) = session.current() {
-        use burn::module::Module;
-        relations.push(net.valid());
-    }
-    let picture = Picture::compute(session.dataset(), &relations, session.config().seed, &backend.device).await?;
-    run.say(Update::Picture(picture));
-    Ok(())
-}
-
-/// Watches for a lost GPU device from a task of its own: work in flight on a lost device
-/// fails or never completes, so the run is rebuilt on the CPU from the worker's current
-/// configuration and what the page was sent (reports with their weights, loss history).
-/// Training goes on if it was on.
-async fn watch_gpu() {
-    let reason = loop {
-        if let Some(reason) = crate::backend::gpu_lost() {
-            break reason;
-        }
-        sleep_ms(250).await;
-    };
-    let cpu = Backend::cpu();
-    let (was_training, config, upload, reports, history, run) = with(|w| {
-        w.run += 1; // the stuck chunk's session is dropped
-        w.backend = Some(cpu.clone());
-        w.session = None;
-        let was_training = w.running;
-        w.running = false;
-        w.looping = None;
-        (was_training, w.config.clone(), w.upload.clone(), w.reports.clone(), w.history.clone(), Run { generation: w.generation, id: w.run })
-    });
-    let why = format!("the GPU device was lost ({reason}); training moved to the CPU with every kept relation");
-    post(run.generation, Update::Backend(describe(&cpu, Some(why), None).await));
-    run.say(Update::GpuLost);
-    let Some(config) = config else { return };
-    let dataset = match Dataset::for_config(&config, upload.as_ref()) {
-        Ok(dataset) => dataset,
-        Err(e) => return run.say(Update::Error(e)),
-    };
-    let session = Session::resume(config, dataset, &cpu.device, reports, history);
-    let finished = session.is_finished();
-    with(|w| w.session = Some(session));
-    let kept = with(|w| w.reports.iter().filter(|r| r.verdict.is_kept()).count());
-    run.say(Update::Finished(finished));
-    run.say(Update::Status(format!("The GPU was lost: the run moved to the CPU with its {kept} kept relation(s).")));
-    if was_training && !finished {
-        play(usize::MAX);
     }
 }

@@ -1,0 +1,139 @@
+//! What a run tells a person and the page: why a relation stopped, each relation's
+//! report, the loss history, progress events and the run's conclusion.
+
+use super::metrics::{Fidelity, RelationMetrics};
+use super::relation::LayerWeights;
+use super::verdict::Verdict;
+use serde::{Deserialize, Serialize};
+
+/// Why a relation's training ended (`of`: the `steps` cap).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Stop {
+    /// Its fit met every keep test with margin on held-out points, lies close to its
+    /// zero set there, and stopped improving.
+    Done { step: usize, of: usize },
+    /// Its fit stayed far from vanishing on the data and stopped improving.
+    CannotVanish { step: usize, of: usize },
+    /// It ran all its steps.
+    Cap { of: usize },
+    /// Its loss became NaN or infinite.
+    Diverged,
+    /// It was read from a relations file.
+    Imported,
+}
+
+impl Stop {
+    /// What a person reads: "fit done at step 450 of at most 1500: …", ...
+    pub fn describe(self) -> String {
+        match self {
+            Stop::Done { step, of } => format!("fit stopped at step {step} of at most {of}: keep tests met, fit tight, no longer improving"),
+            Stop::CannotVanish { step, of } => format!("stopped at step {step} of at most {of}: far from vanishing, no longer improving"),
+            Stop::Cap { of } => format!("ran all {of} steps"),
+            Stop::Diverged => "loss became NaN or infinite".into(),
+            Stop::Imported => "imported".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RelationReport {
+    pub index: usize,
+    pub verdict: Verdict,
+    pub stop: Stop,
+    /// Optimiser steps this relation took, all phases together.
+    pub steps: usize,
+    pub metrics: RelationMetrics,
+    /// Held-out relative error of the last syzygy adversary (syzygy algorithm only).
+    pub syzygy_error: Option<f64>,
+    pub weights: Vec<LayerWeights>,
+    /// Fidelity of the intersection of all kept relations, after this one.
+    pub fidelity: Option<Fidelity>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Phase {
+    /// Fitting g_k to a sphere around the data before it learns (init=sphere).
+    Warm,
+    /// Training g_k to vanish on the data.
+    Fit,
+    /// Training the syzygy adversary f to rebuild g_k.
+    Adversary { round: usize },
+    /// Pushing g_k away from the frozen adversary.
+    Push { round: usize },
+}
+
+impl Phase {
+    pub fn label(self) -> String {
+        match self {
+            Phase::Warm => "warm start".into(),
+            Phase::Fit => "fit".into(),
+            Phase::Adversary { round } => format!("syzygy test {}", round + 1),
+            Phase::Push { round } => format!("push away {}", round + 1),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LossPoint {
+    pub relation: usize,
+    pub step: usize,
+    pub phase: Phase,
+    pub loss: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// `loss`: the last step's loss; None at the start of a phase, before any step.
+    Progress {
+        relation: usize,
+        phase: Phase,
+        step: usize,
+        of: usize,
+        loss: Option<f64>,
+    },
+    RelationFinished {
+        relation: usize,
+    },
+    Finished,
+}
+
+/// The outcome of a run as a person reads it (page, CLI and relations file alike).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Conclusion {
+    pub kept: usize,
+    pub ambient: usize,
+    /// N minus the kept relations: the dimension, or (at_limit) an upper bound on it.
+    pub dimension: usize,
+    /// The relation limit, not a rejected relation, ended the run: more relations may hold.
+    pub at_limit: bool,
+}
+
+impl Conclusion {
+    fn relations(&self) -> String {
+        match self.kept {
+            1 => "1 relation".into(),
+            k => format!("{k} relations"),
+        }
+    }
+
+    /// The page's one line: "Estimated dimension: 1 (in R^3)", or "Dimension at most 3
+    /// (in R^6): stopped at the relation limit".
+    pub fn headline(&self) -> String {
+        let (d, n) = (self.dimension, self.ambient);
+        match self.at_limit {
+            true => format!("Dimension at most {d} (in R^{n}): stopped at the relation limit ({})", self.relations()),
+            false => format!("Estimated dimension: {d} (in R^{n})"),
+        }
+    }
+
+    /// "estimated dimension 1 in R^3", or "stopped at the relation limit: the dimension
+    /// is at most 3 in R^6".
+    pub fn describe(&self) -> String {
+        let (d, n) = (self.dimension, self.ambient);
+        if self.at_limit {
+            format!("stopped at the relation limit ({}): the dimension is at most {d} in R^{n}", self.relations())
+        } else {
+            format!("estimated dimension {d} in R^{n}")
+        }
+    }
+}

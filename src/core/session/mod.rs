@@ -1,0 +1,382 @@
+//! A steppable AML run: learn g_1, g_2, ... one after another. `work(budget)` does at most
+//! `budget` optimiser steps and returns, so a page can yield to the browser between calls
+//! and a CLI can draw a progress bar. All device reads are async (WebGPU needs that).
+
+mod early_stop;
+mod steps;
+
+use super::config::{Algorithm, Config, Stopping};
+use super::dataset::Dataset;
+use super::loss::FrozenTable;
+use super::metrics::{self, RelationMetrics};
+use super::relation::{Relation, read_vec};
+use super::rng::Rng;
+use super::syzygy::{self, Adversary, DEPENDENT_BELOW};
+use super::verdict::{self, Verdict};
+use burn::module::Module;
+use burn::optim::{AdamConfig, ModuleOptimizer};
+use burn::tensor::{Device, Tensor, TensorData};
+use early_stop::CHECK_EVERY;
+
+use super::report::{Conclusion, Event, LossPoint, Phase, RelationReport, Stop};
+
+/// How many push-away rounds a dependent relation gets before the verdict stands.
+pub const SYZYGY_ROUNDS: usize = 3;
+
+struct Job {
+    net: Relation,
+    optim: ModuleOptimizer,
+    phase: Phase,
+    step: usize,
+    adversary: Option<(Adversary, ModuleOptimizer)>,
+    /// g_k frozen for the adversary phase (it does not change while f trains).
+    frozen_target: Option<Relation>,
+    /// RMS of each kept relation and of g_k on the near-manifold training points.
+    rms: Vec<f64>,
+    syzygy_error: Option<f64>,
+    /// (fit step, held-out residual) at each early-stopping check.
+    checks: Vec<(usize, f64)>,
+    stop: Option<Stop>,
+    steps: usize,
+}
+
+pub struct Session {
+    config: Config,
+    dataset: Dataset,
+    device: Device,
+    rng: Rng,
+    kept: Vec<Relation>,
+    reports: Vec<RelationReport>,
+    history: Vec<LossPoint>,
+    job: Option<Job>,
+    finished: bool,
+    total_steps: usize,
+    // The training sets, uploaded once.
+    on_train: Tensor<2>,
+    off_train: Tensor<2>,
+    off_train_distance: Tensor<2>,
+    /// Which rows of off_train are near the data (the adversary's points).
+    near_rows: Vec<usize>,
+    /// What the kept relations say at every training point, redone when one is kept.
+    on_frozen: FrozenTable,
+    off_frozen: FrozenTable,
+    /// The training data's centroid as [1, N], for the warm start's sphere.
+    centroid: Tensor<2>,
+}
+
+impl Session {
+    /// `device` is any burn device; autodiff is switched on here.
+    pub fn new(config: Config, dataset: Dataset, device: &Device) -> Self {
+        let device = device.clone().autodiff();
+        let on_train = dataset.train.to_tensor(&device);
+        let off_train = dataset.off_train.points.to_tensor(&device);
+        let off_train_distance = Tensor::from_data(TensorData::new(dataset.off_train.distances.clone(), [dataset.off_train.distances.len(), 1]), &device);
+        let near_rows = dataset.off_train.near_rows();
+        let on_frozen = FrozenTable::new(&[], on_train.clone().inner());
+        let off_frozen = FrozenTable::new(&[], off_train.clone().inner());
+        let centroid: Vec<f32> = dataset.train.centroid().into_iter().map(|v| v as f32).collect();
+        let centroid = Tensor::from_data(TensorData::new(centroid, [1, dataset.dim()]), &device);
+        Self {
+            near_rows,
+            on_frozen,
+            off_frozen,
+            centroid,
+            rng: Rng::new(config.seed).fork(3),
+            config,
+            dataset,
+            device,
+            kept: Vec::new(),
+            reports: Vec::new(),
+            history: Vec::new(),
+            job: None,
+            finished: false,
+            total_steps: 0,
+            on_train,
+            off_train,
+            off_train_distance,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
+    }
+
+    pub fn reports(&self) -> &[RelationReport] {
+        &self.reports
+    }
+
+    pub fn history(&self) -> &[LossPoint] {
+        &self.history
+    }
+
+    /// The kept (independent) relations, frozen.
+    pub fn kept(&self) -> &[Relation] {
+        &self.kept
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Estimated manifold dimension: N minus the number of kept relations.
+    pub fn estimated_dimension(&self) -> usize {
+        self.dataset.dim() - self.kept.len()
+    }
+
+    /// The relation being trained now, if any, with its phase.
+    pub fn current(&self) -> Option<(usize, Phase, &Relation)> {
+        self.job.as_ref().map(|j| (self.reports.len(), j.phase, &j.net))
+    }
+
+    /// Metrics of the relation in training, as it is now (None between relations): what
+    /// the page charts while a relation learns.
+    pub async fn probe_current(&self) -> Result<Option<RelationMetrics>, String> {
+        let Some(job) = &self.job else { return Ok(None) };
+        let net = job.net.valid();
+        metrics::relation_metrics(&net, &self.kept, &self.dataset, &self.device.clone().inner()).await.map(Some)
+    }
+
+    /// Adds an already trained relation as kept, without a report (for benchmarks).
+    pub fn keep(&mut self, relation: Relation) {
+        self.kept.push(relation.valid());
+        self.refresh_frozen();
+    }
+
+    /// Re-evaluates the kept relations at every training point (after `kept` changed).
+    fn refresh_frozen(&mut self) {
+        self.on_frozen = FrozenTable::new(&self.kept, self.on_train.clone().inner());
+        self.off_frozen = FrozenTable::new(&self.kept, self.off_train.clone().inner());
+    }
+
+    /// A run picked up again on `device` from what survives outside it (after a lost
+    /// GPU): the kept relations rebuilt from the weights in their reports (host copies),
+    /// reports and loss history as they were. The relation that was in training starts over.
+    pub fn resume(config: Config, dataset: Dataset, device: &Device, reports: Vec<RelationReport>, history: Vec<LossPoint>) -> Session {
+        let mut s = Session::new(config, dataset, device);
+        s.kept = reports.iter().filter(|r| r.verdict.is_kept()).map(|r| Relation::from_weights(&r.weights, s.config.activation, device)).collect();
+        s.refresh_frozen();
+        s.total_steps = history.last().map_or(0, |p| p.step);
+        s.reports = reports;
+        s.history = history;
+        s.finished = s.is_over();
+        s
+    }
+
+    /// Takes trained relations (from a relations file) as g_1, g_2, ... of this run, each
+    /// measured on this run's data like a freshly trained one; training then goes on
+    /// with the next relation. Call before any training.
+    pub async fn import(&mut self, relations: Vec<Relation>) -> Result<(), String> {
+        if !self.reports.is_empty() || self.job.is_some() {
+            return Err("relations can only be imported into a fresh run".into());
+        }
+        let device = self.device.clone().inner();
+        for net in relations {
+            if net.input_dim() != self.dataset.dim() {
+                return Err(format!("the relations take {} coordinates but the data has {}", net.input_dim(), self.dataset.dim()));
+            }
+            let metrics = metrics::relation_metrics(&net, &self.kept, &self.dataset, &device).await?;
+            let weights = net.weights().await?;
+            self.kept.push(net);
+            self.refresh_frozen();
+            let fidelity = metrics::intersection_fidelity(&self.kept, &self.dataset, self.config.seed, &device).await?;
+            let index = self.reports.len();
+            self.reports.push(RelationReport {
+                index,
+                verdict: Verdict::Imported,
+                stop: Stop::Imported,
+                steps: 0,
+                metrics,
+                syzygy_error: None,
+                weights,
+                fidelity,
+            });
+        }
+        if let Some(cap) = &mut self.config.max_relations {
+            *cap = (*cap).max(self.reports.len() + 1);
+        }
+        self.finished = self.is_over();
+        Ok(())
+    }
+
+    /// Lets a finished run look for one more relation ("add relation").
+    pub fn allow_more(&mut self) {
+        self.config.max_relations = Some(self.reports.len() + 1);
+        self.finished = false;
+    }
+
+    /// Stops the run after the relations finished so far.
+    pub fn stop(&mut self) {
+        self.job = None;
+        self.finished = true;
+    }
+
+    /// Does at most `budget` optimiser steps of the current phase, then reports.
+    pub async fn work(&mut self, budget: usize) -> Result<Event, String> {
+        self.work_while(budget, || true).await
+    }
+
+    /// Like [`Session::work`], but after each step (the first always runs) `more()` may
+    /// end the chunk early: a page's time slice. The loss is still read once, at the end.
+    pub async fn work_while(&mut self, budget: usize, mut more: impl FnMut() -> bool) -> Result<Event, String> {
+        if self.finished {
+            return Ok(Event::Finished);
+        }
+        if self.job.is_none() {
+            self.job = Some(self.new_job());
+        }
+        let mut job = self.job.take().expect("set above");
+        let of = self.phase_length(job.phase);
+        let checking = job.phase == Phase::Fit && self.config.stopping == Stopping::Early;
+        // A chunk ends at each check, so checks fall on the same steps however the caller
+        // chunks the work (the page slices by time): the same link stops at the same step.
+        let to_check = if checking { CHECK_EVERY - job.step % CHECK_EVERY } else { usize::MAX };
+        let most = budget.max(1).min(of - job.step).min(to_check);
+        let before = job.step;
+        let mut last = None;
+        let mut n = 0;
+        while n < most && (n == 0 || more()) {
+            last = Some(self.train_step(&mut job));
+            n += 1;
+        }
+        job.steps += n;
+        self.total_steps += n;
+        let loss = read_vec(last.expect("n ≥ 1").inner()).await?[0] as f64;
+        let relation = self.reports.len();
+        self.history.push(LossPoint { relation, step: self.total_steps, phase: job.phase, loss });
+        if !loss.is_finite() {
+            return self.finish_relation(job, Some(Verdict::Diverged)).await;
+        }
+        let checked = checking && before / CHECK_EVERY != job.step / CHECK_EVERY;
+        if job.step < of
+            && checked
+            && let Some(stop) = self.check_fit(&mut job).await?
+        {
+            job.stop = Some(stop);
+            return match stop {
+                Stop::CannotVanish { .. } => self.finish_relation(job, None).await,
+                _ => self.next_phase(job).await,
+            };
+        }
+        if job.step < of {
+            let event = Event::Progress { relation, phase: job.phase, step: job.step, of, loss: Some(loss) };
+            self.job = Some(job);
+            return Ok(event);
+        }
+        self.next_phase(job).await
+    }
+
+    /// Runs to the end, calling `progress` after each chunk of `chunk` steps.
+    pub async fn run(&mut self, chunk: usize, mut progress: impl FnMut(&Session, &Event)) -> Result<(), String> {
+        loop {
+            let event = self.work(chunk).await?;
+            progress(self, &event);
+            if event == Event::Finished {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn next_phase(&mut self, mut job: Job) -> Result<Event, String> {
+        let relation = self.reports.len();
+        let syzygy = self.config.algorithm == Algorithm::Syzygy && !self.kept.is_empty();
+        let next = match job.phase {
+            Phase::Warm => Some(Phase::Fit),
+            Phase::Fit if syzygy => Some(Phase::Adversary { round: 0 }),
+            Phase::Fit => None,
+            Phase::Adversary { round } => {
+                let error = self.adversary_error(&job).await?;
+                job.syzygy_error = Some(error);
+                (error < DEPENDENT_BELOW && round + 1 < SYZYGY_ROUNDS).then_some(Phase::Push { round })
+            }
+            Phase::Push { round } => Some(Phase::Adversary { round: round + 1 }),
+        };
+        let Some(phase) = next else {
+            return self.finish_relation(job, None).await;
+        };
+        if let Phase::Adversary { round } = phase {
+            // A fresh adversary each round: the test is whether *some* f succeeds.
+            let near = self.index(self.near_rows.iter().map(|&r| r as i64).collect());
+            let off = self.off_train.clone().select(0, near).inner();
+            let frozen = job.net.valid();
+            let mut values = frozen_values(&self.kept, off.clone());
+            values.push(frozen.value(off));
+            job.frozen_target = Some(frozen);
+            job.rms = Vec::with_capacity(values.len());
+            for v in values {
+                let mean_sq = read_vec(v.square().mean()).await?[0] as f64;
+                job.rms.push(mean_sq.sqrt().max(1e-12));
+            }
+            let mut rng = Rng::new(self.config.seed).fork(1000 + 10 * relation as u64 + round as u64);
+            let adversary = Adversary::init(self.dataset.dim(), self.kept.len(), &[32, 32], &mut rng, &self.device);
+            job.adversary = Some((adversary, AdamConfig::new().with_epsilon(1e-8).init()));
+        }
+        job.phase = phase;
+        job.step = 0;
+        let event = Event::Progress { relation, phase, step: 0, of: self.phase_length(phase), loss: None };
+        self.job = Some(job);
+        Ok(event)
+    }
+
+    /// Held-out relative error of the adversary on the near-manifold test points.
+    async fn adversary_error(&self, job: &Job) -> Result<f64, String> {
+        let (adversary, _) = job.adversary.as_ref().expect("adversary phase has one");
+        let x = self.dataset.off_test.near().to_tensor(&self.device.clone().inner());
+        let frozen = job.frozen_target.as_ref().expect("adversary phase has one");
+        let target = frozen.value(x.clone()).div_scalar(*job.rms.last().expect("rms measured"));
+        let terms = self.normalised_terms(&frozen_values(&self.kept, x.clone()), &job.rms);
+        let prediction = adversary.valid().forward(x, terms);
+        Ok(read_vec(syzygy::relative_error(prediction, target)).await?[0] as f64)
+    }
+
+    async fn finish_relation(&mut self, job: Job, forced: Option<Verdict>) -> Result<Event, String> {
+        let relation = self.reports.len();
+        let net = job.net.valid();
+        let metrics = metrics::relation_metrics(&net, &self.kept, &self.dataset, &self.device.clone().inner()).await?;
+        let stop = if forced == Some(Verdict::Diverged) { Stop::Diverged } else { job.stop.unwrap_or(Stop::Cap { of: self.config.steps }) };
+        let verdict = forced.unwrap_or_else(|| verdict::verdict(&metrics, job.syzygy_error, !self.kept.is_empty()));
+        let weights = net.weights().await?;
+        let mut fidelity = None;
+        if verdict == Verdict::Independent {
+            self.kept.push(net);
+            self.refresh_frozen();
+            fidelity = metrics::intersection_fidelity(&self.kept, &self.dataset, self.config.seed, &self.device.clone().inner()).await?;
+        }
+        self.reports.push(RelationReport { index: relation, verdict, stop, steps: job.steps, metrics, syzygy_error: job.syzygy_error, weights, fidelity });
+        self.finished = self.is_over();
+        Ok(Event::RelationFinished { relation })
+    }
+
+    /// How many relations this run tries at most: the configured cap, else N − 1 (a
+    /// manifold of dimension 0 is a finite set of points, not something to learn).
+    pub fn relation_limit(&self) -> usize {
+        let n = self.dataset.dim();
+        self.config.max_relations.unwrap_or(n.saturating_sub(1).max(1)).min(n)
+    }
+
+    /// When a run stops: the last relation was not kept, or the relation limit is reached.
+    fn is_over(&self) -> bool {
+        self.reports.last().is_some_and(|r| !r.verdict.is_kept()) || self.reports.len() >= self.relation_limit()
+    }
+
+    /// What the run found, and whether a rejection or the relation limit ended it.
+    pub fn conclusion(&self) -> Conclusion {
+        let rejected = self.reports.last().is_some_and(|r| !r.verdict.is_kept());
+        Conclusion {
+            kept: self.kept.len(),
+            ambient: self.dataset.dim(),
+            dimension: self.estimated_dimension(),
+            // N − 1 relations leave a curve: dimension 0 (a finite set) is not looked for,
+            // so only a lower limit leaves the dimension open.
+            at_limit: self.finished && !rejected && self.reports.len() >= self.relation_limit() && self.kept.len() + 1 < self.dataset.dim(),
+        }
+    }
+}
+
+/// g_j(x) of each frozen relation, as [n, 1] each.
+fn frozen_values(kept: &[Relation], x: Tensor<2>) -> Vec<Tensor<2>> {
+    kept.iter().map(|r| r.value(x.clone())).collect()
+}

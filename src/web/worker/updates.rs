@@ -1,0 +1,74 @@
+//! What the worker tells the page about a run: progress, loss history, reports, the
+//! conclusion and the zero sets.
+
+use super::{Run, with};
+use crate::core::picture::Picture;
+use crate::core::report::Phase;
+use crate::core::session::{SYZYGY_ROUNDS, Session};
+use crate::core::verdict::Verdict;
+use crate::web::browser::now_ms;
+use crate::web::protocol::Update;
+
+/// How far the whole run is, 0..1, for the page's one progress bar: relation `relation` of
+/// at most `limit`, and within it the warm start (the first tenth), the fit and, under
+/// syzygy, the adversary's rounds (the last tenth). An early stop jumps ahead.
+pub(super) fn run_progress(relation: usize, limit: usize, phase: Phase, within_phase: f64) -> f64 {
+    let within = match phase {
+        Phase::Warm => 0.1 * within_phase,
+        Phase::Fit => 0.1 + 0.8 * within_phase,
+        Phase::Adversary { round } | Phase::Push { round } => 0.9 + 0.1 * ((round as f64 + within_phase) / SYZYGY_ROUNDS as f64).min(1.0),
+    };
+    ((relation as f64 + within) / limit.max(1) as f64).min(1.0)
+}
+
+/// Sends the loss history the page does not have yet.
+pub(super) fn send_history(run: Run, session: &Session) {
+    let history = session.history();
+    let from = with(|w| {
+        w.last_chart = now_ms();
+        let from = w.history.len().min(history.len());
+        w.history.truncate(from);
+        w.history.extend_from_slice(&history[from..]);
+        from
+    });
+    if from < history.len() {
+        run.say(Update::History { from, points: history[from..].to_vec() });
+    }
+}
+
+/// Sends a session's reports, dimension and zero sets.
+pub(super) async fn publish(run: Run, session: &Session) -> Result<(), String> {
+    with(|w| w.reports = session.reports().to_vec());
+    send_history(run, session);
+    run.say(Update::Reports(session.reports().to_vec()));
+    run.say(Update::Dimension(session.conclusion()));
+    run.say(Update::Finished(session.is_finished()));
+    redraw(run, session, false).await
+}
+
+pub(super) fn finish(run: Run, session: &Session) {
+    run.say(Update::Finished(true));
+    run.say(Update::Progress(1.0));
+    let conclusion = session.conclusion();
+    let mut status = format!("Done: {} relation(s) kept, {}.", conclusion.kept, conclusion.describe());
+    if let Some(r) = session.reports().last().filter(|r| r.verdict == Verdict::Diverged) {
+        status += &format!(
+            " g{} diverged (its loss became NaN or infinite) and was dropped; the earlier relations are kept. A lower learning rate may help: + Add relation tries again.",
+            r.index + 1
+        );
+    }
+    run.say(Update::Status(status));
+}
+
+/// Recomputes the zero sets (kept relations, plus the one in training if asked).
+pub(super) async fn redraw(run: Run, session: &Session, with_current: bool) -> Result<(), String> {
+    let Some(backend) = with(|w| w.backend.clone()) else { return Ok(()) };
+    let mut relations = session.kept().to_vec();
+    if with_current && let Some((_, _, net)) = session.current() {
+        use burn::module::Module;
+        relations.push(net.valid());
+    }
+    let picture = Picture::compute(session.dataset(), &relations, session.config().seed, &backend.device).await?;
+    run.say(Update::Picture(picture));
+    Ok(())
+}
