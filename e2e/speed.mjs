@@ -1,7 +1,7 @@
 // Benchmark (not a test): in the page, per backend, the time from Train to "Done" on
 // default settings, the longest main-thread task while training (PerformanceObserver
 // "longtask"), and the frame rate of the 3D view dragged during training.
-// Run after a trunk build:  node e2e/speed.mjs [cpu|gpu|all] [limit seconds]
+// Run after scripts/site (the build the page ships):  node e2e/speed.mjs [cpu|gpu|all] [limit seconds]
 // (AML_DIST=/other/dist measures another build, e.g. an older commit's, side by side.)
 // WebGPU here is SwiftShader, a software rasteriser: its figures prove nothing about speed.
 import { serveDist, launch, openPage } from "./harness.js";

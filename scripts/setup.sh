@@ -15,8 +15,8 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-/tmp}"
 TRUNK_VERSION=0.21.14          # trunk 0.22 needs rustc 1.96
 
 # The page's module (the site, scripts/serve, the in-browser tests) is linked with fat LTO and
-# one codegen unit, the link-time pass optimising for size: 3.44 -> ~2.9 MB gzip (README, "A
-# static site"). Each crate is still optimised at its own level first (Cargo.toml), so the
+# one codegen unit, the link-time pass optimising for size (the sizes: README, "A static
+# site"). Each crate is still optimised at its own level first (Cargo.toml), so the
 # CPU backend's loops arrive vectorised. Only for wasm32 builds: cargo cannot set LTO per
 # target, and the native binaries and tests stay as they are. Every wasm32 build must use
 # the same settings, or each would rebuild the other's crates.
