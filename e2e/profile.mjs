@@ -1,9 +1,11 @@
 // Diagnostic (not a test): CPU profile of the page's main thread while its worker trains
 // the default ellipse on the CPU (the page itself only receives updates and draws).
+//   node e2e/profile.mjs ["m=circle&..."]   (the link's query; the CPU backend is added)
 import { serveDist, launch, openPage } from "./harness.js";
 const server = await serveDist();
 const browser = await launch();
-const { page } = await openPage(browser, `${server.url}?m=ellipse&backend=cpu`);
+const query = process.argv[2] ?? "m=ellipse";
+const { page } = await openPage(browser, `${server.url}?${query}&backend=cpu`);
 await page.getByTestId("status").filter({ hasText: /^Ready/ }).waitFor({ timeout: 120_000 });
 const cdp = await page.context().newCDPSession(page);
 await cdp.send("Profiler.enable");

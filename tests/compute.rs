@@ -70,3 +70,19 @@ async fn webgpu_relation_matches_the_cpu_and_trains() {
     let (first, last) = train_briefly(&gpu).await;
     assert!(last < first, "loss went from {first} to {last}");
 }
+
+#[wasm_bindgen_test]
+fn simd_sigmoid_is_the_scalar_one_bit_for_bit() {
+    use aml_playground::core::sigmoid::{one, sigmoid_of_twice};
+    // Every length and start modulo the four lanes, so the unaligned head and tail run too.
+    let xs: Vec<f32> = (0..4099).map(|i| -50.0 + i as f32 * 0.0249).chain([f32::NAN, 1e30, -1e30, 0.0, -0.0]).collect();
+    for start in 0..4 {
+        let mut got = xs[start..].to_vec();
+        sigmoid_of_twice(&mut got);
+        for (x, s) in xs[start..].iter().zip(&got) {
+            let want = one(*x);
+            assert!(s.to_bits() == want.to_bits() || (s.is_nan() && want.is_nan()), "σ(2·{x}): lanes {s}, scalar {want}");
+        }
+    }
+    assert!((one(0.25) - 1.0 / (1.0 + (-0.5f32).exp())).abs() < 1e-7);
+}

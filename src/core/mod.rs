@@ -19,6 +19,7 @@ pub mod relation;
 pub mod report;
 pub mod rng;
 pub mod session;
+pub mod sigmoid;
 pub mod syzygy;
 pub mod upload;
 pub mod verdict;

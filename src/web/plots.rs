@@ -7,6 +7,7 @@ use crate::core::verdict::{RATIO_MIN, SIN_MIN};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 
 /// One colour per relation, then the intersection in black.
@@ -99,10 +100,42 @@ fn heat_colour(t: f32) -> RGBColor {
     RGBColor(mix(r), mix(g), mix(b))
 }
 
+/// The heatmap of `heat` (`n`² nodes, the first axis along x) as one image stretched over
+/// `(x, y, width, height)` pixels of the canvas: one drawImage, where a rectangle per cell
+/// (6,400 fillRects, each with its colour string) made the 2D view's redraw a 65–105 ms
+/// main-thread task (e2e/speed.mjs, the circle).
+fn draw_heat(canvas: &HtmlCanvasElement, heat: &[f32], n: usize, (x, y, width, height): (f64, f64, f64, f64)) -> Result<(), String> {
+    let mut scale: Vec<f32> = heat.iter().filter(|v| v.is_finite()).map(|v| v.abs()).collect();
+    let tenth = scale.len() * 9 / 10;
+    let s = if tenth < scale.len() { *scale.select_nth_unstable_by(tenth, f32::total_cmp).1 } else { 1.0 }.max(1e-12);
+    let mut rgba = vec![0u8; n * n * 4];
+    for (row, pixel_row) in rgba.chunks_mut(n * 4).enumerate() {
+        for (col, pixel) in pixel_row.chunks_mut(4).enumerate() {
+            // Image rows run down the screen, the grid's second axis up it.
+            let v = heat[col * n + (n - 1 - row)];
+            if v.is_finite() {
+                let RGBColor(r, g, b) = heat_colour(v / s);
+                pixel.copy_from_slice(&[r, g, b, 255]);
+            }
+        }
+    }
+    let js = |e: wasm_bindgen::JsValue| format!("{e:?}");
+    let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&rgba), n as u32, n as u32).map_err(js)?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let tile: HtmlCanvasElement = document.create_element("canvas").map_err(js)?.unchecked_into();
+    tile.set_width(n as u32);
+    tile.set_height(n as u32);
+    let context = |c: &HtmlCanvasElement| -> Result<web_sys::CanvasRenderingContext2d, String> {
+        Ok(c.get_context("2d").map_err(js)?.ok_or("no 2D context")?.unchecked_into())
+    };
+    context(&tile)?.put_image_data(&image, 0.0, 0.0).map_err(js)?;
+    context(canvas)?.draw_image_with_html_canvas_element_and_dw_and_dh(&tile, x, y, width, height).map_err(js)
+}
+
 /// Draws the scene.
 pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, view: &View) -> Result<(), String> {
     let (width, height) = (canvas.width(), canvas.height());
-    let root = area(canvas)?;
+    let root = area(canvas.clone())?;
     if pic.dim < 2 || pic.bounds.len() < 2 {
         return Ok(());
     }
@@ -119,21 +152,13 @@ pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, view: &View) -> Resu
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(e)?;
         chart.configure_mesh().light_line_style(WHITE.mix(0.0)).x_desc("x").y_desc("y").draw().map_err(e)?;
-        // The newest relation's value behind everything, at every second grid node.
+        // The newest relation's value behind everything.
         let n = crate::core::isosurface::NODES_2D;
         if pic.heat.len() == n * n {
-            let mut scale: Vec<f32> = pic.heat.iter().filter(|v| v.is_finite()).map(|v| v.abs()).collect();
-            let tenth = scale.len() * 9 / 10;
-            let s = if tenth < scale.len() { *scale.select_nth_unstable_by(tenth, f32::total_cmp).1 } else { 1.0 }.max(1e-12);
             let (bx, by) = (pic.bounds[0], pic.bounds[1]);
-            let node = |(lo, hi): (f32, f32), i: usize| (lo + (hi - lo) * i as f32 / (n - 1) as f32) as f64;
-            let cells = (0..n - 2).step_by(2).flat_map(|i| (0..n - 2).step_by(2).map(move |j| (i, j)));
-            chart
-                .draw_series(cells.filter(|&(i, j)| pic.heat[(i + 1) * n + j + 1].is_finite()).map(|(i, j)| {
-                    let t = pic.heat[(i + 1) * n + j + 1] / s;
-                    Rectangle::new([(node(bx, i), node(by, j)), (node(bx, i + 2), node(by, j + 2))], heat_colour(t).filled())
-                }))
-                .map_err(e)?;
+            let (left, top) = chart.backend_coord(&(bx.0 as f64, by.1 as f64));
+            let (right, bottom) = chart.backend_coord(&(bx.1 as f64, by.0 as f64));
+            draw_heat(&canvas, &pic.heat, n, (left as f64, top as f64, (right - left) as f64, (bottom - top) as f64))?;
         }
         let at = |p: &Vec<f32>| (p[0] as f64, p[1] as f64);
         chart.draw_series(pic.data.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(SQUARE, DATA_COLOUR.filled()))).map_err(e)?;

@@ -9,7 +9,7 @@ use crate::backend::{Backend, BackendKind};
 use crate::core::config::Config;
 use crate::core::dataset::Dataset;
 use crate::core::export::RelationsFile;
-use crate::core::picture::Picture;
+use crate::core::picture::{Picture, ZeroSet};
 use crate::core::points::PointCloud;
 use crate::core::report::{Event, LossPoint, RelationReport};
 use crate::core::session::Session;
@@ -56,6 +56,8 @@ struct Worker {
     reports: Vec<RelationReport>,
     history: Vec<LossPoint>,
     last_chart: f64,
+    /// The kept relations' zero sets of the last picture, for the run with this id.
+    kept_zero_sets: Option<(u64, Vec<ZeroSet>)>,
 }
 
 thread_local! {

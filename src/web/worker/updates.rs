@@ -68,7 +68,10 @@ pub(super) async fn redraw(run: Run, session: &Session, with_current: bool) -> R
         use burn::module::Module;
         relations.push(net.valid());
     }
-    let picture = Picture::compute(session.dataset(), &relations, session.config().seed, &backend.device).await?;
+    let kept = session.kept().len();
+    let known = with(|w| w.kept_zero_sets.take_if(|(id, sets)| *id == run.id && sets.len() <= kept)).map(|(_, sets)| sets).unwrap_or_default();
+    let picture = Picture::compute_reusing(session.dataset(), &relations, &known, session.config().seed, &backend.device).await?;
+    with(|w| w.kept_zero_sets = Some((run.id, picture.zero_sets[..kept].to_vec())));
     run.say(Update::Picture(picture));
     Ok(())
 }
