@@ -119,17 +119,39 @@ fn draw_heat(canvas: &HtmlCanvasElement, heat: &[f32], n: usize, (x, y, width, h
             }
         }
     }
-    let js = |e: wasm_bindgen::JsValue| format!("{e:?}");
-    let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&rgba), n as u32, n as u32).map_err(js)?;
+    let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&rgba), n as u32, n as u32).map_err(js_error)?;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-    let tile: HtmlCanvasElement = document.create_element("canvas").map_err(js)?.unchecked_into();
+    let tile: HtmlCanvasElement = document.create_element("canvas").map_err(js_error)?.unchecked_into();
     tile.set_width(n as u32);
     tile.set_height(n as u32);
-    let context = |c: &HtmlCanvasElement| -> Result<web_sys::CanvasRenderingContext2d, String> {
-        Ok(c.get_context("2d").map_err(js)?.ok_or("no 2D context")?.unchecked_into())
-    };
-    context(&tile)?.put_image_data(&image, 0.0, 0.0).map_err(js)?;
-    context(canvas)?.draw_image_with_html_canvas_element_and_dw_and_dh(&tile, x, y, width, height).map_err(js)
+    context_2d(&tile)?.put_image_data(&image, 0.0, 0.0).map_err(js_error)?;
+    context_2d(canvas)?.draw_image_with_html_canvas_element_and_dw_and_dh(&tile, x, y, width, height).map_err(js_error)
+}
+
+fn js_error(e: wasm_bindgen::JsValue) -> String {
+    format!("{e:?}")
+}
+
+fn context_2d(canvas: &HtmlCanvasElement) -> Result<web_sys::CanvasRenderingContext2d, String> {
+    Ok(canvas.get_context("2d").map_err(js_error)?.ok_or("no 2D context")?.unchecked_into())
+}
+
+/// Filled squares of `corners` (as SQUARE) around pixel `centres`, in one colour set once:
+/// plotters sets a colour string per square, and a 3D picture's ~14,000 squares made the
+/// redraw after each new picture a 35–104 ms main-thread task (e2e/long-tasks.mjs).
+fn fill_squares(
+    canvas: &HtmlCanvasElement,
+    centres: impl Iterator<Item = (i32, i32)>,
+    [(x0, y0), (x1, y1)]: [(i32, i32); 2],
+    colour: RGBAColor,
+) -> Result<(), String> {
+    let context = context_2d(canvas)?;
+    let RGBAColor(r, g, b, a) = colour;
+    context.set_fill_style_str(&format!("rgba({r},{g},{b},{a})"));
+    for (x, y) in centres {
+        context.fill_rect((x + x0) as f64, (y + y0) as f64, (x1 - x0) as f64, (y1 - y0) as f64);
+    }
+    Ok(())
 }
 
 /// Draws the scene.
@@ -197,19 +219,20 @@ pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, view: &View) -> Resu
             (axis_name(pic.dim, c), (ra.start, rb.start, rc.end)),
         ];
         chart.draw_series(names.into_iter().map(|(name, at)| Text::new(name, at, style.clone()))).map_err(e)?;
-        let at = |p: &Vec<f32>| (p[a] as f64, p[b] as f64, p[c] as f64);
-        chart.draw_series(pic.data.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(SQUARE, DATA_COLOUR.filled()))).map_err(e)?;
+        let area = chart.plotting_area();
+        let at = |p: &Vec<f32>| area.map_coordinate(&(p[a] as f64, p[b] as f64, p[c] as f64));
+        fill_squares(&canvas, pic.data.iter().map(at), SQUARE, DATA_COLOUR.to_rgba())?;
         for (j, set) in pic.zero_sets.iter().enumerate().filter(|(j, _)| on(*j)) {
             let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
             if let ZeroSet::Points(points) = set {
-                chart.draw_series(points.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(SQUARE, c.mix(0.35).filled()))).map_err(e)?;
+                fill_squares(&canvas, points.iter().map(at), SQUARE, c.mix(0.35))?;
             }
         }
         if show_intersection && pic.zero_sets.len() > 1 {
             // Above R³ the intersection's points are a projection that covers the view:
             // drawn small and light there, so the zero sets stay visible.
             let (size, ink) = if pic.dim > 3 { (SQUARE, BLACK.mix(0.35)) } else { (BIG_SQUARE, BLACK.mix(0.75)) };
-            chart.draw_series(pic.intersection.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(size, ink.filled()))).map_err(e)?;
+            fill_squares(&canvas, pic.intersection.iter().map(at), size, ink)?;
         }
     }
     root.present().map_err(|e| e.to_string())
