@@ -1,12 +1,35 @@
 // Diagnostic (not a test): the page's longest main-thread tasks while a link trains to
 // "Done" on the CPU, each with the trace events inside it (Chrome's timeline tracing):
-// what a long task is made of (a worker message's handler, layout, paint, GC).
+// what a long task is made of (a worker message's handler, layout, paint, GC), and which
+// of the worker's messages took longest.
 //   node e2e/long-tasks.mjs ["m=ellipse"]
 import { serveDist, launch, openPage } from "./harness.js";
 const server = await serveDist();
 const browser = await launch();
 const query = process.argv[2] ?? "m=ellipse";
-const { page } = await openPage(browser, `${server.url}?${query}&backend=cpu`);
+// Each message from the worker, timed from its handler's start to the end of its task
+// (the next timer): the handler's own share is the decoding, the rest what it set off.
+const timeMessages = () => {
+  window.__slow = [];
+  const own = Object.getOwnPropertyDescriptor(Worker.prototype, "onmessage");
+  Object.defineProperty(Worker.prototype, "onmessage", {
+    get() { return own.get.call(this); },
+    set(handler) {
+      own.set.call(this, (e) => {
+        const t = performance.now();
+        const u = e.data?.update;
+        const kind = u && typeof u === "object" ? Object.keys(u)[0] : String(u);
+        handler(e);
+        const handled = performance.now() - t;
+        setTimeout(() => {
+          const whole = performance.now() - t;
+          if (whole > 25) window.__slow.push(`${kind} ${handled.toFixed(0)}/${whole.toFixed(0)} ms`);
+        }, 0);
+      });
+    },
+  });
+};
+const { page } = await openPage(browser, `${server.url}?${query}&backend=cpu`, { init: timeMessages });
 await page.getByTestId("status").filter({ hasText: /^Ready/ }).waitFor({ timeout: 120_000 });
 const cdp = await page.context().newCDPSession(page);
 const events = [];
@@ -27,4 +50,5 @@ for (const t of tasks) {
   for (const e of inside) by.set(e.name, (by.get(e.name) ?? 0) + e.dur);
   console.log(`task ${(t.dur / 1000).toFixed(1)} ms:`, [...by].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(", "));
 }
+console.log("worker messages over 25 ms (handler / whole task):", await page.evaluate(() => window.__slow.join("; ")));
 await browser.close(); server.close();
