@@ -87,8 +87,8 @@ fn flex_tanh(z: Tensor<2>) -> Tensor<2> {
 }
 
 /// σ(2z) for a tensor on the CPU backend. In the browser on the host (`core::sigmoid`,
-/// four lanes at a time), where burn's σ calls a software expf per element: 1.7 → 0.7 ms
-/// of a page training step (V8 profile of the worker). Natively burn's σ over glibc's
+/// four lanes at a time), where burn's σ calls a software expf per element: a fifth of
+/// the worker's time → 9% (e2e/profile-worker.mjs). Natively burn's σ over glibc's
 /// expf stays, though the host σ would save a fifth of a step there too: it rounds
 /// differently, and rounding-level changes move the unseen suite's flat torus, rank-1
 /// matrices and arm cases across their bars at seed 1 (issue 10).
