@@ -53,11 +53,12 @@ export const CHROMIUM_ARGS = [
   "--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader",
 ];
 
-export async function launch() {
+// `extraArgs`: more Chromium flags (e2e/profile-worker.mjs adds V8's profiler).
+export async function launch(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROME_BIN ?? "/usr/bin/chromium",
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
   });
 }
 

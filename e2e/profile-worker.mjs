@@ -10,17 +10,12 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { serveDist, CHROMIUM_ARGS } from "./harness.js";
+import { serveDist, launch } from "./harness.js";
 
 const query = process.argv[2] ?? "m=ellipse";
 const logs = mkdtempSync(join(tmpdir(), "aml-v8-"));
 const server = await serveDist();
-const browser = await chromium.launch({
-  executablePath: process.env.CHROME_BIN ?? "/usr/bin/chromium",
-  headless: true,
-  args: [...CHROMIUM_ARGS, `--js-flags=--prof --logfile=${join(logs, "v8.log")}`],
-});
+const browser = await launch([`--js-flags=--prof --logfile=${join(logs, "v8.log")}`]);
 const page = await browser.newPage();
 await page.goto(`${server.url}?${query}&backend=cpu`);
 const status = page.getByTestId("status");

@@ -30,7 +30,7 @@ impl Activation {
     /// σ(z) alone, for a value that needs no input gradient.
     fn value(self, z: Tensor<2>) -> Tensor<2> {
         match self {
-            Self::Tanh if !z.is_tracked() && z.device().inner() == Device::flex() => flex_tanh(z),
+            Self::Tanh if off_graph_on_cpu(&z) => flex_tanh(z),
             _ => self.apply(z).0,
         }
     }
@@ -40,7 +40,7 @@ impl Activation {
         match self {
             // Off the autodiff graph (pictures, metrics, frozen relations) the slope path
             // below adds an exact zero: skipped, the same numbers in half the passes.
-            Self::Tanh if !z.is_tracked() && z.device().inner() == Device::flex() => {
+            Self::Tanh if off_graph_on_cpu(&z) => {
                 let h = flex_tanh(z);
                 let d = h.clone().square().neg().add_scalar(1.0);
                 (h, d)
@@ -79,6 +79,11 @@ impl Activation {
             Self::Sin => (z.clone().sin(), z.cos()),
         }
     }
+}
+
+/// On the CPU backend and recorded by no autodiff graph (no gradient will flow through it).
+fn off_graph_on_cpu(z: &Tensor<2>) -> bool {
+    !z.is_tracked() && z.device().inner() == Device::flex()
 }
 
 /// tanh z = 2σ(2z) − 1 on the CPU backend (see `Activation::apply`).

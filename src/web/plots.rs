@@ -182,8 +182,9 @@ pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, view: &View) -> Resu
             let (right, bottom) = chart.backend_coord(&(bx.1 as f64, by.0 as f64));
             draw_heat(&canvas, &pic.heat, n, (left as f64, top as f64, (right - left) as f64, (bottom - top) as f64))?;
         }
-        let at = |p: &Vec<f32>| (p[0] as f64, p[1] as f64);
-        chart.draw_series(pic.data.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(SQUARE, DATA_COLOUR.filled()))).map_err(e)?;
+        let area = chart.plotting_area().clone(); // the chart itself draws the contours below
+        let at = |p: &Vec<f32>| area.map_coordinate(&(p[0] as f64, p[1] as f64));
+        fill_squares(&canvas, pic.data.iter().map(at), SQUARE, DATA_COLOUR.to_rgba())?;
         for (j, set) in pic.zero_sets.iter().enumerate().filter(|(j, _)| on(*j)) {
             let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
             match set {
@@ -191,13 +192,11 @@ pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, view: &View) -> Resu
                     let seg = |s: &[[f32; 2]; 2]| PathElement::new(vec![(s[0][0] as f64, s[0][1] as f64), (s[1][0] as f64, s[1][1] as f64)], c.stroke_width(2));
                     chart.draw_series(lines.iter().map(seg)).map_err(e)?;
                 }
-                ZeroSet::Points(points) => {
-                    chart.draw_series(points.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(SQUARE, c.filled()))).map_err(e)?;
-                }
+                ZeroSet::Points(points) => fill_squares(&canvas, points.iter().map(at), SQUARE, c.to_rgba())?,
             }
         }
         if show_intersection && pic.zero_sets.len() > 1 {
-            chart.draw_series(pic.intersection.iter().map(|p| EmptyElement::at(at(p)) + Rectangle::new(BIG_SQUARE, BLACK.mix(0.75).filled()))).map_err(e)?;
+            fill_squares(&canvas, pic.intersection.iter().map(at), BIG_SQUARE, BLACK.mix(0.75))?;
         }
     } else {
         // R^N with N > 3 is shown through the three coordinates the person chose.
