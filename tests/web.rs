@@ -67,7 +67,7 @@ async fn app_component_reacts_to_a_changed_field_and_writes_the_url() {
 fn worker_messages_cross_the_boundary_unchanged() {
     aml_playground::web::init();
     use aml_playground::core::dataset::Dataset;
-    use aml_playground::core::picture::Picture;
+    use aml_playground::core::picture::{Picture, ZeroSet};
     use aml_playground::core::rng::Rng;
     use aml_playground::web::protocol::{Command, Tagged, Update, from_js, to_js};
     let cloud = ManifoldKind::Sphere.sample(50, 0.01, &mut Rng::new(3));
@@ -75,7 +75,11 @@ fn worker_messages_cross_the_boundary_unchanged() {
     let Command::Reset { generation, query, upload } = from_js(to_js(&sent).unwrap()).unwrap() else { panic!("not a Reset") };
     assert_eq!((generation, query, upload), (7, Config::default().to_query(), Some(cloud)));
 
-    let picture = Picture::of_data(&Dataset::synthetic(&Config::default()));
+    // Its point sets and heatmap cross as bytes (one Uint8Array each), exactly.
+    let mut picture = Picture::of_data(&Dataset::synthetic(&Config::default()));
+    picture.zero_sets = vec![ZeroSet::Points(cloud.clone()), ZeroSet::Lines(vec![[[0.5, -1.25], [3e-8, 7.0]]])];
+    picture.intersection = cloud.clone();
+    picture.heat = vec![-0.0, 1.5e-39, 2.0, f32::MAX];
     let tagged: Tagged = from_js(to_js(&Tagged { generation: 3, update: Update::Picture(picture.clone()) }).unwrap()).unwrap();
     assert_eq!(tagged.generation, 3);
     assert!(matches!(tagged.update, Update::Picture(p) if p == picture));

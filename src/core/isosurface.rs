@@ -91,7 +91,7 @@ pub fn contour_of_grid(g: &[f32], bounds: &[(f32, f32)]) -> Vec<[[f32; 2]; 2]> {
 }
 
 /// Points of {g = 0} in a 3D view: one per grid edge that g changes sign along.
-pub async fn surface_3d(rel: &Relation, bounds: &[(f32, f32)], device: &Device) -> Result<Vec<Vec<f32>>, String> {
+pub async fn surface_3d(rel: &Relation, bounds: &[(f32, f32)], device: &Device) -> Result<Vec<[f32; 3]>, String> {
     let n = NODES_3D;
     let g = grid_values(rel, &bounds[..3], n, device).await?;
     let at = |axis: usize, i: usize| node_coordinate(bounds[axis], i, n);
@@ -107,7 +107,7 @@ pub async fn surface_3d(rel: &Relation, bounds: &[(f32, f32)], device: &Device) 
                     let Some(next) = next else { continue };
                     let step = [i, j, k][axis] + 1;
                     if let Some(c) = crossing(node[axis], at(axis, step), here, g[next]) {
-                        let mut p = node.to_vec();
+                        let mut p = node;
                         p[axis] = c;
                         points.push(p);
                     }

@@ -7,6 +7,7 @@
 use super::dataset::Dataset;
 use super::isosurface::{contour_of_grid, grid_2d, surface_3d};
 use super::metrics::{Projection, intersection_points};
+use super::points::{PointCloud, f32_bytes};
 use super::relation::Relation;
 use burn::tensor::Device;
 
@@ -18,21 +19,32 @@ pub enum ZeroSet {
     /// Contour segments (2D).
     Lines(Vec<[[f32; 2]; 2]>),
     /// Points on the set (3D and up).
-    Points(Vec<Vec<f32>>),
+    Points(PointCloud),
 }
 
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+/// Its point sets are flat clouds, serialized as bytes: a picture crosses from the worker
+/// to the page's main thread, which decodes it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Picture {
     pub dim: usize,
     /// Per coordinate (min, max) of the view: the data's box grown by a quarter each side.
     pub bounds: Vec<(f32, f32)>,
-    pub data: Vec<Vec<f32>>,
+    pub data: PointCloud,
     pub zero_sets: Vec<ZeroSet>,
     /// Where all relations vanish at once (empty with fewer than two relations).
-    pub intersection: Vec<Vec<f32>>,
+    pub intersection: PointCloud,
     /// In 2D, the newest relation's value at the `isosurface::NODES_2D`² grid nodes over
     /// `bounds` (first axis slowest), drawn as a heatmap behind the contours; else empty.
+    #[serde(with = "f32_bytes")]
     pub heat: Vec<f32>,
+}
+
+/// Nothing to draw yet (before the first configuration is read).
+impl Default for Picture {
+    fn default() -> Self {
+        let none = || PointCloud::from_rows::<&[f32]>(1, []);
+        Self { dim: 0, bounds: Vec::new(), data: none(), zero_sets: Vec::new(), intersection: none(), heat: Vec::new() }
+    }
 }
 
 impl Picture {
@@ -51,9 +63,9 @@ impl Picture {
         Self {
             dim: data.dim(),
             bounds,
-            data: (0..shown).map(|i| data.train.row(i).to_vec()).collect(),
+            data: PointCloud::from_rows(data.dim(), data.train.rows().take(shown)),
             zero_sets: Vec::new(),
-            intersection: Vec::new(),
+            intersection: PointCloud::from_rows::<&[f32]>(data.dim(), []),
             heat: Vec::new(),
         }
     }
@@ -83,7 +95,7 @@ impl Picture {
                 3 => {
                     let points = surface_3d(rel, &picture.bounds, device).await?;
                     let every = points.len().div_ceil(MAX_SURFACE_POINTS).max(1);
-                    ZeroSet::Points(points.into_iter().step_by(every).collect())
+                    ZeroSet::Points(PointCloud::from_rows(3, points.into_iter().step_by(every)))
                 }
                 _ => {
                     let (points, _) = intersection_points(std::slice::from_ref(rel), data, how(j as u64), device).await?;
@@ -99,12 +111,12 @@ impl Picture {
         Ok(picture)
     }
 
-    fn keep_in_view(&self, points: Vec<Vec<f64>>) -> Vec<Vec<f32>> {
-        points
+    fn keep_in_view(&self, points: Vec<Vec<f64>>) -> PointCloud {
+        let inside = points
             .into_iter()
             .filter(|p| p.iter().zip(&self.bounds).all(|(v, (lo, hi))| *v >= *lo as f64 && *v <= *hi as f64))
-            .map(|p| p.into_iter().map(|v| v as f32).collect())
-            .collect()
+            .map(|p| p.into_iter().map(|v| v as f32).collect::<Vec<f32>>());
+        PointCloud::from_rows(self.dim, inside)
     }
 }
 
@@ -141,8 +153,8 @@ mod tests {
         let both = [rel, Relation::from_weights(&[other], Activation::Tanh, &Device::flex())];
         let pic = block_on(Picture::compute(&data, &both, 1, &Device::flex())).unwrap();
         assert!(!pic.intersection.is_empty());
-        assert!(pic.intersection.iter().all(|p| (p[0] - 0.5).abs() < 1e-3 && (p[1] - 0.25).abs() < 1e-3));
-        assert!(pic.data.iter().all(|p| ((p[0] * p[0] + p[1] * p[1]) - 1.0).abs() < 1e-4));
+        assert!(pic.intersection.rows().all(|p| (p[0] - 0.5).abs() < 1e-3 && (p[1] - 0.25).abs() < 1e-3));
+        assert!(pic.data.rows().all(|p| ((p[0] * p[0] + p[1] * p[1]) - 1.0).abs() < 1e-4));
         // The first relation's set reused (as the worker does while the second trains):
         // the same picture, and a reused set is taken as given, not recomputed.
         let reused = block_on(Picture::compute_reusing(&data, &both, &pic.zero_sets[..1], 1, &Device::flex())).unwrap();

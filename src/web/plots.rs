@@ -28,9 +28,9 @@ fn area(canvas: HtmlCanvasElement) -> Result<DrawingArea<CanvasBackend, Shift>, 
 }
 
 /// Points are drawn as filled squares reaching this many pixels from their centre (data
-/// and zero sets; the intersection one more). A square is one canvas fillRect; a filled
-/// circle is an arc path per point, and painting the 3D scene's thousands of circles made
-/// the page's longest main-thread tasks (55-57 ms, e2e/profile.mjs).
+/// and zero sets; the intersection one more), painted by [`Dots`]: as canvas circles (an
+/// arc path each) the 3D scene's thousands made the page's longest main-thread tasks
+/// (55-57 ms, e2e/profile.mjs).
 const DOT: i32 = 1;
 const SQUARE: [(i32, i32); 2] = [(-DOT, -DOT), (DOT, DOT)];
 const BIG_SQUARE: [(i32, i32); 2] = [(-DOT - 1, -DOT - 1), (DOT + 1, DOT + 1)];
@@ -57,10 +57,10 @@ pub fn axis_name(dim: usize, j: usize) -> String {
 /// along, in their order.
 pub fn default_axes(pic: &Picture) -> [usize; 3] {
     let n = pic.data.len().max(1) as f64;
-    let spread: Vec<f64> = (0..pic.dim)
+    let spread: Vec<f64> = (0..pic.dim.min(pic.data.dim()))
         .map(|j| {
-            let mean = pic.data.iter().map(|p| p[j] as f64).sum::<f64>() / n;
-            pic.data.iter().map(|p| (p[j] as f64 - mean).powi(2)).sum::<f64>() / n
+            let mean = pic.data.rows().map(|p| p[j] as f64).sum::<f64>() / n;
+            pic.data.rows().map(|p| (p[j] as f64 - mean).powi(2)).sum::<f64>() / n
         })
         .collect();
     let mut by_spread: Vec<usize> = (0..pic.dim).collect();
@@ -119,11 +119,17 @@ fn draw_heat(canvas: &HtmlCanvasElement, heat: &[f32], n: usize, (x, y, width, h
             }
         }
     }
-    let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&rgba), n as u32, n as u32).map_err(js_error)?;
+    draw_image(canvas, &rgba, (n as u32, n as u32), (x, y, width, height))
+}
+
+/// An RGBA image (`size` pixels, unpremultiplied) drawn over `(x, y, width, height)` of the
+/// canvas, composited with what is there (putImageData would replace it).
+fn draw_image(canvas: &HtmlCanvasElement, rgba: &[u8], (w, h): (u32, u32), (x, y, width, height): (f64, f64, f64, f64)) -> Result<(), String> {
+    let image = web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(rgba), w, h).map_err(js_error)?;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let tile: HtmlCanvasElement = document.create_element("canvas").map_err(js_error)?.unchecked_into();
-    tile.set_width(n as u32);
-    tile.set_height(n as u32);
+    tile.set_width(w);
+    tile.set_height(h);
     context_2d(&tile)?.put_image_data(&image, 0.0, 0.0).map_err(js_error)?;
     context_2d(canvas)?.draw_image_with_html_canvas_element_and_dw_and_dh(&tile, x, y, width, height).map_err(js_error)
 }
@@ -136,22 +142,51 @@ fn context_2d(canvas: &HtmlCanvasElement) -> Result<web_sys::CanvasRenderingCont
     Ok(canvas.get_context("2d").map_err(js_error)?.ok_or("no 2D context")?.unchecked_into())
 }
 
-/// Filled squares of `corners` (as SQUARE) around pixel `centres`, in one colour set once:
-/// plotters sets a colour string per square, and a 3D picture's ~14,000 squares made the
-/// redraw after each new picture a 35–104 ms main-thread task (e2e/long-tasks.mjs).
-fn fill_squares(
-    canvas: &HtmlCanvasElement,
-    centres: impl Iterator<Item = (i32, i32)>,
-    [(x0, y0), (x1, y1)]: [(i32, i32); 2],
-    colour: RGBAColor,
-) -> Result<(), String> {
-    let context = context_2d(canvas)?;
-    let RGBAColor(r, g, b, a) = colour;
-    context.set_fill_style_str(&format!("rgba({r},{g},{b},{a})"));
-    for (x, y) in centres {
-        context.fill_rect((x + x0) as f64, (y + y0) as f64, (x1 - x0) as f64, (y1 - y0) as f64);
+/// Points painted as filled squares into an image the canvas's size, laid over the canvas
+/// with one drawImage. A fillRect per square (a call out of wasm and a recorded canvas
+/// operation each) made the redraw after each new 3D picture, ~14,000 squares, a 28–66 ms
+/// main-thread task (e2e/long-tasks.mjs).
+struct Dots {
+    width: i32,
+    height: i32,
+    rgba: Vec<u8>,
+}
+
+impl Dots {
+    fn new(canvas: &HtmlCanvasElement) -> Self {
+        let (width, height) = (canvas.width() as i32, canvas.height() as i32);
+        Self { width, height, rgba: vec![0; (width * height * 4).max(0) as usize] }
     }
-    Ok(())
+
+    /// Squares of `corners` (as SQUARE) around pixel `centres`, source-over as a canvas
+    /// would paint them: a square covers the pixels from its first corner up to its second.
+    fn paint(&mut self, centres: impl Iterator<Item = (i32, i32)>, [(x0, y0), (x1, y1)]: [(i32, i32); 2], colour: RGBAColor) {
+        let RGBAColor(r, g, b, alpha) = colour;
+        let a = alpha.clamp(0.0, 1.0) as f32;
+        if a == 0.0 {
+            return;
+        }
+        let ink = [r, g, b].map(|c| c as f32 * a);
+        for (cx, cy) in centres {
+            for y in (cy + y0).max(0)..(cy + y1).min(self.height) {
+                for x in (cx + x0).max(0)..(cx + x1).min(self.width) {
+                    let i = ((y * self.width + x) * 4) as usize;
+                    let pixel = &mut self.rgba[i..i + 4];
+                    let under = pixel[3] as f32 / 255.0 * (1.0 - a);
+                    let out = a + under;
+                    for c in 0..3 {
+                        pixel[c] = ((ink[c] + pixel[c] as f32 * under) / out).round() as u8;
+                    }
+                    pixel[3] = (out * 255.0).round() as u8;
+                }
+            }
+        }
+    }
+
+    fn lay_on(self, canvas: &HtmlCanvasElement) -> Result<(), String> {
+        let (w, h) = (self.width as u32, self.height as u32);
+        draw_image(canvas, &self.rgba, (w, h), (0.0, 0.0, w as f64, h as f64))
+    }
 }
 
 /// Draws the scene.
@@ -183,8 +218,11 @@ pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, view: &View) -> Resu
             draw_heat(&canvas, &pic.heat, n, (left as f64, top as f64, (right - left) as f64, (bottom - top) as f64))?;
         }
         let area = chart.plotting_area().clone(); // the chart itself draws the contours below
-        let at = |p: &Vec<f32>| area.map_coordinate(&(p[0] as f64, p[1] as f64));
-        fill_squares(&canvas, pic.data.iter().map(at), SQUARE, DATA_COLOUR.to_rgba())?;
+        let at = |p: &[f32]| area.map_coordinate(&(p[0] as f64, p[1] as f64));
+        let mut data = Dots::new(&canvas);
+        data.paint(pic.data.rows().map(at), SQUARE, DATA_COLOUR.to_rgba());
+        data.lay_on(&canvas)?;
+        let mut above = Dots::new(&canvas); // over the contours
         for (j, set) in pic.zero_sets.iter().enumerate().filter(|(j, _)| on(*j)) {
             let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
             match set {
@@ -192,12 +230,13 @@ pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, view: &View) -> Resu
                     let seg = |s: &[[f32; 2]; 2]| PathElement::new(vec![(s[0][0] as f64, s[0][1] as f64), (s[1][0] as f64, s[1][1] as f64)], c.stroke_width(2));
                     chart.draw_series(lines.iter().map(seg)).map_err(e)?;
                 }
-                ZeroSet::Points(points) => fill_squares(&canvas, points.iter().map(at), SQUARE, c.to_rgba())?,
+                ZeroSet::Points(points) => above.paint(points.rows().map(at), SQUARE, c.to_rgba()),
             }
         }
         if show_intersection && pic.zero_sets.len() > 1 {
-            fill_squares(&canvas, pic.intersection.iter().map(at), BIG_SQUARE, BLACK.mix(0.75))?;
+            above.paint(pic.intersection.rows().map(at), BIG_SQUARE, BLACK.mix(0.75));
         }
+        above.lay_on(&canvas)?;
     } else {
         // R^N with N > 3 is shown through the three coordinates the person chose.
         let [a, b, c] = if pic.dim == 3 { [0, 1, 2] } else { view.axes.map(|j| j.min(pic.dim - 1)) };
@@ -219,20 +258,22 @@ pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, view: &View) -> Resu
         ];
         chart.draw_series(names.into_iter().map(|(name, at)| Text::new(name, at, style.clone()))).map_err(e)?;
         let area = chart.plotting_area();
-        let at = |p: &Vec<f32>| area.map_coordinate(&(p[a] as f64, p[b] as f64, p[c] as f64));
-        fill_squares(&canvas, pic.data.iter().map(at), SQUARE, DATA_COLOUR.to_rgba())?;
+        let at = |p: &[f32]| area.map_coordinate(&(p[a] as f64, p[b] as f64, p[c] as f64));
+        let mut dots = Dots::new(&canvas);
+        dots.paint(pic.data.rows().map(at), SQUARE, DATA_COLOUR.to_rgba());
         for (j, set) in pic.zero_sets.iter().enumerate().filter(|(j, _)| on(*j)) {
             let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
             if let ZeroSet::Points(points) = set {
-                fill_squares(&canvas, points.iter().map(at), SQUARE, c.mix(0.35))?;
+                dots.paint(points.rows().map(at), SQUARE, c.mix(0.35));
             }
         }
         if show_intersection && pic.zero_sets.len() > 1 {
             // Above R³ the intersection's points are a projection that covers the view:
             // drawn small and light there, so the zero sets stay visible.
             let (size, ink) = if pic.dim > 3 { (SQUARE, BLACK.mix(0.35)) } else { (BIG_SQUARE, BLACK.mix(0.75)) };
-            fill_squares(&canvas, pic.intersection.iter().map(at), size, ink)?;
+            dots.paint(pic.intersection.rows().map(at), size, ink);
         }
+        dots.lay_on(&canvas)?;
     }
     root.present().map_err(|e| e.to_string())
 }

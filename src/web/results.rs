@@ -23,13 +23,15 @@ pub fn Scene(run: RunState, config: RwSignal<Config>) -> impl IntoView {
     let default = Memo::new(move |_| run.picture.with(default_axes));
     let axes = move || chosen_axes.get().unwrap_or_else(|| default.get());
     Effect::new(move |_| {
-        let picture = run.picture.get();
         let hidden = hidden.get();
-        let shown: Vec<bool> = (0..picture.zero_sets.len()).map(|j| !hidden.contains(&j)).collect();
-        let view = View { shown: &shown, intersection: show_intersection.get(), yaw: yaw.get(), pitch: pitch.get(), axes: axes() };
-        if let Some(c) = canvas.get()
-            && let Err(e) = draw_scene(c, &picture, &view)
-        {
+        let (intersection, yaw, pitch, axes) = (show_intersection.get(), yaw.get(), pitch.get(), axes());
+        // Drawn from the signal's own picture: a copy per redraw of a drag is wasted.
+        let drawn = run.picture.with(|picture| {
+            let shown: Vec<bool> = (0..picture.zero_sets.len()).map(|j| !hidden.contains(&j)).collect();
+            let view = View { shown: &shown, intersection, yaw, pitch, axes };
+            canvas.get().map(|c| draw_scene(c, picture, &view))
+        });
+        if let Some(Err(e)) = drawn {
             run.error.set(Some(format!("drawing failed: {e}")));
         }
     });
@@ -89,7 +91,7 @@ pub fn Scene(run: RunState, config: RwSignal<Config>) -> impl IntoView {
                     {axis_select(0)} " " {axis_select(1)} " " {axis_select(2)}</p>
             })}
             <div class="toggles">
-                {move || (0..run.picture.get().zero_sets.len()).map(|j| view! {
+                {move || (0..run.picture.with(|p| p.zero_sets.len())).map(|j| view! {
                     <label style=format!("color: {}", colour_css(j))>
                         <input type="checkbox" prop:checked=move || !hidden.get().contains(&j)
                             on:change=move |_| hidden.update(|h| if let Some(i) = h.iter().position(|&x| x == j) { h.remove(i); } else { h.push(j); }) />
