@@ -73,7 +73,7 @@ fn worker_messages_cross_the_boundary_unchanged() {
     let cloud = ManifoldKind::Sphere.sample(50, 0.01, &mut Rng::new(3));
     let sent = Command::Reset { generation: 7, query: Config::default().to_query(), upload: Some(cloud.clone()) };
     let Command::Reset { generation, query, upload } = from_js(to_js(&sent).unwrap()).unwrap() else { panic!("not a Reset") };
-    assert_eq!((generation, query, upload), (7, Config::default().to_query(), Some(cloud)));
+    assert_eq!((generation, query, upload), (7, Config::default().to_query(), Some(cloud.clone())));
 
     // Its point sets and heatmap cross as bytes (one Uint8Array each), exactly.
     let mut picture = Picture::of_data(&Dataset::synthetic(&Config::default()));
