@@ -73,12 +73,12 @@ fn worker_messages_cross_the_boundary_unchanged() {
     let cloud = ManifoldKind::Sphere.sample(50, 0.01, &mut Rng::new(3));
     let sent = Command::Reset { generation: 7, query: Config::default().to_query(), upload: Some(cloud.clone()) };
     let Command::Reset { generation, query, upload } = from_js(to_js(&sent).unwrap()).unwrap() else { panic!("not a Reset") };
-    assert_eq!((generation, query, upload), (7, Config::default().to_query(), Some(cloud.clone())));
+    assert_eq!((generation, query, upload.as_ref()), (7, Config::default().to_query(), Some(&cloud)));
 
     // Its point sets and heatmap cross as bytes (one Uint8Array each), exactly.
     let mut picture = Picture::of_data(&Dataset::synthetic(&Config::default()));
     picture.zero_sets = vec![ZeroSet::Points(cloud.clone()), ZeroSet::Lines(vec![[[0.5, -1.25], [3e-8, 7.0]]])];
-    picture.intersection = cloud.clone();
+    picture.intersection = cloud;
     picture.heat = vec![-0.0, 1.5e-39, 2.0, f32::MAX];
     let tagged: Tagged = from_js(to_js(&Tagged { generation: 3, update: Update::Picture(picture.clone()) }).unwrap()).unwrap();
     assert_eq!(tagged.generation, 3);
