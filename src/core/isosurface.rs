@@ -9,6 +9,8 @@ use burn::tensor::{Device, Tensor, TensorData};
 /// Grid nodes per axis: 2D and 3D. 161² and 41³ are about 26k and 69k evaluations.
 pub const NODES_2D: usize = 161;
 pub const NODES_3D: usize = 41;
+/// A 3D preview's (a relation still in training): 29³, about 24k evaluations.
+pub const PREVIEW_NODES_3D: usize = 29;
 
 /// Coordinate of node `i` (of `n`) along an axis spanning `(lo, hi)`.
 fn node_coordinate((lo, hi): (f32, f32), i: usize, n: usize) -> f32 {
@@ -90,9 +92,9 @@ pub fn contour_of_grid(g: &[f32], bounds: &[(f32, f32)]) -> Vec<[[f32; 2]; 2]> {
     segments
 }
 
-/// Points of {g = 0} in a 3D view: one per grid edge that g changes sign along.
-pub async fn surface_3d(rel: &Relation, bounds: &[(f32, f32)], device: &Device) -> Result<Vec<[f32; 3]>, String> {
-    let n = NODES_3D;
+/// Points of {g = 0} in a 3D view, from an `n`³ grid: one per grid edge that g changes
+/// sign along.
+pub async fn surface_3d(rel: &Relation, bounds: &[(f32, f32)], n: usize, device: &Device) -> Result<Vec<[f32; 3]>, String> {
     let g = grid_values(rel, &bounds[..3], n, device).await?;
     let at = |axis: usize, i: usize| node_coordinate(bounds[axis], i, n);
     let index = |i: usize, j: usize, k: usize| (i * n + j) * n + k;
@@ -146,10 +148,10 @@ mod tests {
     fn surface_of_a_plane_is_that_plane_and_nothing_else() {
         // g(x, y, z) = z − 0.2 and g = 1 (no zero set).
         let view = [(-1.0, 1.0), (-2.0, 2.0), (-1.0, 1.0)];
-        let points = block_on(surface_3d(&linear(vec![0.0, 0.0, 1.0], -0.2), &view, &Device::flex())).unwrap();
+        let points = block_on(surface_3d(&linear(vec![0.0, 0.0, 1.0], -0.2), &view, NODES_3D, &Device::flex())).unwrap();
         assert_eq!(points.len(), NODES_3D * NODES_3D, "one crossing per vertical grid line");
         assert!(points.iter().all(|p| (p[2] - 0.2).abs() < 1e-5));
         assert!(points.iter().any(|p| p[1] < -1.9) && points.iter().any(|p| p[1] > 1.9));
-        assert!(block_on(surface_3d(&linear(vec![0.0, 0.0, 0.0], 1.0), &view, &Device::flex())).unwrap().is_empty());
+        assert!(block_on(surface_3d(&linear(vec![0.0, 0.0, 0.0], 1.0), &view, NODES_3D, &Device::flex())).unwrap().is_empty());
     }
 }

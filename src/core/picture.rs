@@ -5,7 +5,7 @@
 //! Gauss-Newton projection as the fidelity metric.
 
 use super::dataset::Dataset;
-use super::isosurface::{contour_of_grid, grid_2d, surface_3d};
+use super::isosurface::{NODES_3D, PREVIEW_NODES_3D, contour_of_grid, grid_2d, surface_3d};
 use super::metrics::{Projection, intersection_points};
 use super::points::{PointCloud, f32_bytes};
 use super::relation::Relation;
@@ -20,6 +20,33 @@ pub enum ZeroSet {
     Lines(Vec<[[f32; 2]; 2]>),
     /// Points on the set (3D and up).
     Points(PointCloud),
+}
+
+/// How finely the zero sets of a picture are found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    Full,
+    /// While a relation trains, its picture is redrawn every few hundred steps: its 3D grid
+    /// and the intersection's projected points are coarser (natively a picture of the
+    /// ellipse's g₁ and g₂ costs as much as a hundred training steps in full).
+    Preview,
+}
+
+impl Detail {
+    fn nodes_3d(self) -> usize {
+        match self {
+            Self::Full => NODES_3D,
+            Self::Preview => PREVIEW_NODES_3D,
+        }
+    }
+
+    /// Random points projected onto a set.
+    fn projected(self) -> usize {
+        match self {
+            Self::Full => 800,
+            Self::Preview => 300,
+        }
+    }
 }
 
 /// Its point sets are flat clouds, serialized as bytes: a picture crosses from the worker
@@ -72,16 +99,23 @@ impl Picture {
 
     /// The data plus zero sets of `relations` and of all of them together.
     pub async fn compute(data: &Dataset, relations: &[Relation], seed: u64, device: &Device) -> Result<Self, String> {
-        Self::compute_reusing(data, relations, &[], seed, device).await
+        Self::compute_reusing(data, relations, &[], Detail::Full, seed, device).await
     }
 
     /// As [`Picture::compute`], with the zero sets of the first `known.len()` relations
     /// taken as given (the last relation's is always computed: in 2D its grid is the
     /// heatmap): a kept relation's set does not change while the next one trains, and a
-    /// 3D grid costs a fifth of a second on the CPU.
-    pub async fn compute_reusing(data: &Dataset, relations: &[Relation], known: &[ZeroSet], seed: u64, device: &Device) -> Result<Self, String> {
+    /// 3D grid costs a fifth of a second on the CPU. `detail` is for the sets computed here.
+    pub async fn compute_reusing(
+        data: &Dataset,
+        relations: &[Relation],
+        known: &[ZeroSet],
+        detail: Detail,
+        seed: u64,
+        device: &Device,
+    ) -> Result<Self, String> {
         let mut picture = Self::of_data(data);
-        let how = |stream: u64| Projection { points: 800, iterations: 25, seed: seed ^ (0x51C7 + stream) };
+        let how = |stream: u64| Projection { points: detail.projected(), iterations: 25, seed: seed ^ (0x51C7 + stream) };
         let known = &known[..known.len().min(relations.len().saturating_sub(1))];
         picture.zero_sets.extend_from_slice(known);
         for (j, rel) in relations.iter().enumerate().skip(known.len()) {
@@ -93,7 +127,7 @@ impl Picture {
                     ZeroSet::Lines(lines)
                 }
                 3 => {
-                    let points = surface_3d(rel, &picture.bounds, device).await?;
+                    let points = surface_3d(rel, &picture.bounds, detail.nodes_3d(), device).await?;
                     let every = points.len().div_ceil(MAX_SURFACE_POINTS).max(1);
                     ZeroSet::Points(PointCloud::from_rows(3, points.into_iter().step_by(every)))
                 }
@@ -157,10 +191,33 @@ mod tests {
         assert!(pic.data.rows().all(|p| ((p[0] * p[0] + p[1] * p[1]) - 1.0).abs() < 1e-4));
         // The first relation's set reused (as the worker does while the second trains):
         // the same picture, and a reused set is taken as given, not recomputed.
-        let reused = block_on(Picture::compute_reusing(&data, &both, &pic.zero_sets[..1], 1, &Device::flex())).unwrap();
+        let reused = block_on(Picture::compute_reusing(&data, &both, &pic.zero_sets[..1], Detail::Full, 1, &Device::flex())).unwrap();
         assert_eq!(reused, pic);
         let marker = ZeroSet::Lines(vec![[[9.0, 9.0], [9.0, 9.0]]]);
-        let given = block_on(Picture::compute_reusing(&data, &both, std::slice::from_ref(&marker), 1, &Device::flex())).unwrap();
+        let given = block_on(Picture::compute_reusing(&data, &both, std::slice::from_ref(&marker), Detail::Full, 1, &Device::flex())).unwrap();
         assert_eq!((&given.zero_sets[0], &given.zero_sets[1]), (&marker, &pic.zero_sets[1]));
+    }
+
+    #[test]
+    fn a_preview_finds_the_same_sets_from_fewer_points() {
+        // In R³: the planes z = 0.2 and x = 0.1, meeting in a line.
+        let config = Config { samples: 300, ..Config::default() };
+        let data = Dataset::synthetic(&config);
+        let plane = |weight: Vec<f32>, bias: f32| {
+            Relation::from_weights(&[LayerWeights { inputs: 3, outputs: 1, weight, bias: vec![bias] }], Activation::Tanh, &Device::flex())
+        };
+        let both = [plane(vec![0.0, 0.0, 1.0], -0.2), plane(vec![1.0, 0.0, 0.0], -0.1)];
+        let full = block_on(Picture::compute_reusing(&data, &both, &[], Detail::Full, 1, &Device::flex())).unwrap();
+        let preview = block_on(Picture::compute_reusing(&data, &both, &[], Detail::Preview, 1, &Device::flex())).unwrap();
+        let points = |set: &ZeroSet| match set {
+            ZeroSet::Points(cloud) => cloud.clone(),
+            ZeroSet::Lines(_) => panic!("3D zero sets are points"),
+        };
+        let (fine, coarse) = (points(&full.zero_sets[0]), points(&preview.zero_sets[0]));
+        assert!(coarse.len() > 100 && coarse.len() < fine.len(), "preview {} points, full {}", coarse.len(), fine.len());
+        assert!(coarse.rows().all(|p| (p[2] - 0.2).abs() < 1e-4), "on the plane z = 0.2");
+        let (lo, hi) = (preview.intersection.len(), full.intersection.len());
+        assert!(lo > 50 && lo < hi, "intersection: preview {lo} points, full {hi}");
+        assert!(preview.intersection.rows().all(|p| (p[0] - 0.1).abs() < 1e-3 && (p[2] - 0.2).abs() < 1e-3), "on the line");
     }
 }

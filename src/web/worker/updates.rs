@@ -2,7 +2,7 @@
 //! conclusion and the zero sets.
 
 use super::{Run, with};
-use crate::core::picture::Picture;
+use crate::core::picture::{Detail, Picture};
 use crate::core::report::Phase;
 use crate::core::session::{SYZYGY_ROUNDS, Session};
 use crate::core::verdict::Verdict;
@@ -70,8 +70,11 @@ pub(super) async fn redraw(run: Run, session: &Session, with_current: bool) -> R
     }
     let kept = session.kept().len();
     let known = with(|w| w.kept_zero_sets.take_if(|(id, sets)| *id == run.id && sets.len() <= kept)).map(|(_, sets)| sets).unwrap_or_default();
-    let picture = Picture::compute_reusing(session.dataset(), &relations, &known, session.config().seed, &backend.device).await?;
-    with(|w| w.kept_zero_sets = Some((run.id, picture.zero_sets[..kept].to_vec())));
+    let detail = if with_current { Detail::Preview } else { Detail::Full };
+    let picture = Picture::compute_reusing(session.dataset(), &relations, &known, detail, session.config().seed, &backend.device).await?;
+    // A preview's newly found kept sets are coarse: only full ones are kept for reuse.
+    let reusable = if detail == Detail::Full { kept } else { known.len().min(kept) };
+    with(|w| w.kept_zero_sets = Some((run.id, picture.zero_sets[..reusable].to_vec())));
     run.say(Update::Picture(picture));
     Ok(())
 }
