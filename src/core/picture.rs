@@ -26,9 +26,10 @@ pub enum ZeroSet {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Detail {
     Full,
-    /// While a relation trains, its picture is redrawn every few hundred steps: its 3D grid
-    /// and the intersection's projected points are coarser (natively a picture of the
-    /// ellipse's g₁ and g₂ costs as much as a hundred training steps in full).
+    /// While a relation trains, its picture is redrawn every few hundred steps: the last
+    /// relation's set (the one in training) and the intersection are found coarser (natively
+    /// a picture of the ellipse's g₁ and g₂ costs as much as a hundred training steps in
+    /// full). The relations before it are drawn in full, so their sets can be reused.
     Preview,
 }
 
@@ -105,7 +106,7 @@ impl Picture {
     /// As [`Picture::compute`], with the zero sets of the first `known.len()` relations
     /// taken as given (the last relation's is always computed: in 2D its grid is the
     /// heatmap): a kept relation's set does not change while the next one trains, and a
-    /// 3D grid costs a fifth of a second on the CPU. `detail` is for the sets computed here.
+    /// 3D grid costs a fifth of a second on the CPU.
     pub async fn compute_reusing(
         data: &Dataset,
         relations: &[Relation],
@@ -115,10 +116,11 @@ impl Picture {
         device: &Device,
     ) -> Result<Self, String> {
         let mut picture = Self::of_data(data);
-        let how = |stream: u64| Projection { points: detail.projected(), iterations: 25, seed: seed ^ (0x51C7 + stream) };
+        let how = |detail: Detail, stream: u64| Projection { points: detail.projected(), iterations: 25, seed: seed ^ (0x51C7 + stream) };
         let known = &known[..known.len().min(relations.len().saturating_sub(1))];
         picture.zero_sets.extend_from_slice(known);
         for (j, rel) in relations.iter().enumerate().skip(known.len()) {
+            let this = if j + 1 == relations.len() { detail } else { Detail::Full };
             let set = match picture.dim {
                 2 => {
                     let grid = grid_2d(rel, &picture.bounds, device).await?;
@@ -127,19 +129,19 @@ impl Picture {
                     ZeroSet::Lines(lines)
                 }
                 3 => {
-                    let points = surface_3d(rel, &picture.bounds, detail.nodes_3d(), device).await?;
+                    let points = surface_3d(rel, &picture.bounds, this.nodes_3d(), device).await?;
                     let every = points.len().div_ceil(MAX_SURFACE_POINTS).max(1);
                     ZeroSet::Points(PointCloud::from_rows(3, points.into_iter().step_by(every)))
                 }
                 _ => {
-                    let (points, _) = intersection_points(std::slice::from_ref(rel), data, how(j as u64), device).await?;
+                    let (points, _) = intersection_points(std::slice::from_ref(rel), data, how(this, j as u64), device).await?;
                     ZeroSet::Points(picture.keep_in_view(points))
                 }
             };
             picture.zero_sets.push(set);
         }
         if relations.len() > 1 {
-            let (points, _) = intersection_points(relations, data, how(99), device).await?;
+            let (points, _) = intersection_points(relations, data, how(detail, 99), device).await?;
             picture.intersection = picture.keep_in_view(points);
         }
         Ok(picture)
@@ -213,9 +215,10 @@ mod tests {
             ZeroSet::Points(cloud) => cloud.clone(),
             ZeroSet::Lines(_) => panic!("3D zero sets are points"),
         };
-        let (fine, coarse) = (points(&full.zero_sets[0]), points(&preview.zero_sets[0]));
+        assert_eq!(preview.zero_sets[0], full.zero_sets[0], "the relations before the last are drawn in full");
+        let (fine, coarse) = (points(&full.zero_sets[1]), points(&preview.zero_sets[1]));
         assert!(coarse.len() > 100 && coarse.len() < fine.len(), "preview {} points, full {}", coarse.len(), fine.len());
-        assert!(coarse.rows().all(|p| (p[2] - 0.2).abs() < 1e-4), "on the plane z = 0.2");
+        assert!(coarse.rows().all(|p| (p[0] - 0.1).abs() < 1e-4), "on the plane x = 0.1");
         let (lo, hi) = (preview.intersection.len(), full.intersection.len());
         assert!(lo > 50 && lo < hi, "intersection: preview {lo} points, full {hi}");
         assert!(preview.intersection.rows().all(|p| (p[0] - 0.1).abs() < 1e-3 && (p[2] - 0.2).abs() < 1e-3), "on the line");

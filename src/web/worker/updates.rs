@@ -64,17 +64,17 @@ pub(super) fn finish(run: Run, session: &Session) {
 pub(super) async fn redraw(run: Run, session: &Session, with_current: bool) -> Result<(), String> {
     let Some(backend) = with(|w| w.backend.clone()) else { return Ok(()) };
     let mut relations = session.kept().to_vec();
+    // A preview only when the last relation drawn is the one in training.
+    let mut detail = Detail::Full;
     if with_current && let Some((_, _, net)) = session.current() {
         use burn::module::Module;
         relations.push(net.valid());
+        detail = Detail::Preview;
     }
     let kept = session.kept().len();
     let known = with(|w| w.kept_zero_sets.take_if(|(id, sets)| *id == run.id && sets.len() <= kept)).map(|(_, sets)| sets).unwrap_or_default();
-    let detail = if with_current { Detail::Preview } else { Detail::Full };
     let picture = Picture::compute_reusing(session.dataset(), &relations, &known, detail, session.config().seed, &backend.device).await?;
-    // A preview's newly found kept sets are coarse: only full ones are kept for reuse.
-    let reusable = if detail == Detail::Full { kept } else { known.len().min(kept) };
-    with(|w| w.kept_zero_sets = Some((run.id, picture.zero_sets[..reusable].to_vec())));
+    with(|w| w.kept_zero_sets = Some((run.id, picture.zero_sets[..kept].to_vec())));
     run.say(Update::Picture(picture));
     Ok(())
 }
