@@ -33,7 +33,7 @@ fn parameter_gradients_through_the_sweep_match_finite_differences() {
         let rel = Relation::from_weights(&layers, act, &device);
         let xt = Tensor::<2>::from_data(TensorData::new(x.clone(), [3, 3]), &device);
         let grads = loss(&rel, xt).backward();
-        let analytic: Vec<Vec<f32>> = rel.layer_weight_grads(&grads).into_iter().map(|t| block_on(read_vec(t)).unwrap()).collect();
+        let analytic: Vec<Vec<f32>> = block_on(rel.layer_grads(&grads)).unwrap().into_iter().map(|l| l.weight).collect();
 
         for (l, layer) in layers.iter().enumerate() {
             for i in [0, layer.weight.len() / 2, layer.weight.len() - 1] {

@@ -207,18 +207,22 @@ mod native {
         }
         println!("steps/s: batch {batch}, MLP 3-64-64-1 tanh, training g2 with g1 frozen, {steps} timed steps");
         for backend in &backends {
-            let timed = step_seconds(backend, batch, steps)?;
-            let per_step = |n: usize| n as f64 / steps as f64;
-            // Kernel dispatches exist only on the GPU (the CPU backend is not cubecl).
-            let dispatches = if backend.kind == BackendKind::Gpu { format!("{:.1}", per_step(timed.dispatches)) } else { "-".into() };
-            println!(
-                "  {:<40} {:>8.1} steps/s  {:>7.2} ms/step  {:>5.2} reads/step  {:>6} dispatches/step",
-                backend.description,
-                steps as f64 / timed.seconds,
-                1e3 * timed.seconds / steps as f64,
-                per_step(timed.reads),
-                dispatches
-            );
+            // On the CPU the fused host step and burn's graph, side by side (see core::fused).
+            let ways: &[(bool, &str)] = if backend.kind == BackendKind::Cpu { &[(false, ", fused step"), (true, ", burn graph")] } else { &[(true, "")] };
+            for &(graph, way) in ways {
+                let timed = step_seconds(backend, batch, steps, graph)?;
+                let per_step = |n: usize| n as f64 / steps as f64;
+                // Kernel dispatches exist only on the GPU (the CPU backend is not cubecl).
+                let dispatches = if backend.kind == BackendKind::Gpu { format!("{:.1}", per_step(timed.dispatches)) } else { "-".into() };
+                println!(
+                    "  {:<40} {:>8.1} steps/s  {:>7.2} ms/step  {:>5.2} reads/step  {:>6} dispatches/step",
+                    format!("{}{way}", backend.description),
+                    steps as f64 / timed.seconds,
+                    1e3 * timed.seconds / steps as f64,
+                    per_step(timed.reads),
+                    dispatches
+                );
+            }
         }
         if !verdicts {
             return Ok(());
@@ -255,7 +259,7 @@ mod native {
         dispatches: usize,
     }
 
-    fn step_seconds(backend: &Backend, batch: usize, steps: usize) -> Result<Timed, String> {
+    fn step_seconds(backend: &Backend, batch: usize, steps: usize, graph: bool) -> Result<Timed, String> {
         let config = Config {
             manifold: ManifoldKind::Ellipse,
             samples: 4096,
@@ -268,6 +272,9 @@ mod native {
             ..Config::default()
         };
         let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &backend.device);
+        if graph {
+            session.use_graph_steps();
+        }
         let spec = NetSpec { input: 3, hidden: vec![64, 64], activation: Activation::Tanh };
         session.keep(Relation::init(&spec, &mut Rng::new(5), &backend.device));
         block_on(session.work(20))?; // warm-up: kernels compiled, memory pools filled

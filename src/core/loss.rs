@@ -58,6 +58,8 @@ impl FrozenView {
 pub struct FrozenTable {
     /// Per row: unit gradients (k·N), basis (k·N), joint_sq (1), values g_j (k).
     columns: Option<Tensor<2>>,
+    /// The same, row-major on the host, on the CPU backend (for the fused step).
+    host: Option<Vec<f32>>,
     relations: usize,
     dim: usize,
 }
@@ -66,12 +68,22 @@ impl FrozenTable {
     pub fn new(frozen: &[Relation], x: Tensor<2>) -> Self {
         let dim = x.dims()[1];
         if frozen.is_empty() {
-            return Self { columns: None, relations: 0, dim };
+            return Self { columns: None, host: Some(Vec::new()), relations: 0, dim };
         }
         let view = FrozenView::new(frozen, x.clone());
         let values = frozen.iter().map(|r| r.value(x.clone()));
         let columns: Vec<Tensor<2>> = view.unit_grads.into_iter().chain(view.basis).chain(view.joint_sq).chain(values).collect();
-        Self { columns: Some(Tensor::cat(columns, 1)), relations: frozen.len(), dim }
+        let columns = Tensor::cat(columns, 1);
+        let host = (x.device() == burn::tensor::Device::flex()).then(|| columns.to_data().convert::<f32>().try_into_vec::<f32>().expect("f32 table"));
+        Self { columns: Some(columns), host, relations: frozen.len(), dim }
+    }
+
+    /// The table at `rows` on the host (None off the CPU backend).
+    pub fn host_rows(&self, rows: &[usize]) -> Option<FrozenRows> {
+        let host = self.host.as_ref()?;
+        let width = FrozenRows::width(self.relations, self.dim);
+        let data = if self.relations == 0 { Vec::new() } else { rows.iter().flat_map(|&r| &host[r * width..(r + 1) * width]).copied().collect() };
+        Some(FrozenRows { data, relations: self.relations, dim: self.dim })
     }
 
     /// The view at rows `rows` (as an index tensor), and the frozen values g_j there.
@@ -88,6 +100,36 @@ impl FrozenTable {
             joint_sq: Some(part(2 * k * n, 1)),
         };
         (view, (0..k).map(|j| part(2 * k * n + 1 + j, 1)).collect())
+    }
+}
+
+/// A batch's rows of a [`FrozenTable`] on the host, in the table's column order.
+pub struct FrozenRows {
+    data: Vec<f32>,
+    relations: usize,
+    dim: usize,
+}
+
+impl FrozenRows {
+    fn width(relations: usize, dim: usize) -> usize {
+        2 * relations * dim + 1 + relations
+    }
+
+    fn row(&self, r: usize) -> &[f32] {
+        let width = Self::width(self.relations, self.dim);
+        &self.data[r * width..(r + 1) * width]
+    }
+
+    fn unit_grads(&self, r: usize) -> std::slice::ChunksExact<'_, f32> {
+        self.row(r)[..self.relations * self.dim].chunks_exact(self.dim)
+    }
+
+    fn basis(&self, r: usize) -> std::slice::ChunksExact<'_, f32> {
+        self.row(r)[self.relations * self.dim..2 * self.relations * self.dim].chunks_exact(self.dim)
+    }
+
+    fn joint_sq(&self, r: usize) -> f32 {
+        self.row(r)[2 * self.relations * self.dim]
     }
 }
 
@@ -142,6 +184,129 @@ pub fn negatives(g: Tensor<2>, norm: Tensor<2>, frozen: &FrozenView, distance: T
     let cap = MARGIN_CAP * data_scale;
     let wanted = distance.clamp_max(cap).mul_scalar(MARGIN);
     Some(relu(wanted - joint).mean().div_scalar(cap * MARGIN))
+}
+
+/// The same terms one row at a time on the host, with their derivatives written out, for
+/// the CPU backend's fused step (`fused.rs`): formula for formula the tensor functions
+/// above, means over `batch` rows. `tests` in `session::steps` check them against autodiff.
+pub mod per_row {
+    use super::{EPS, FrozenRows, Independence, MARGIN, MARGIN_CAP, ScaleTerm};
+    use crate::core::fused::RowLoss;
+
+    /// ‖v‖ as `row_norm` takes it.
+    fn norm(v: &[f32]) -> f32 {
+        (v.iter().map(|a| a * a).sum::<f32>() + EPS as f32).sqrt()
+    }
+
+    fn dot(a: &[f32], b: &[f32]) -> f32 {
+        a.iter().zip(b).map(|(x, y)| x * y).sum()
+    }
+
+    /// The fit on the data: [`vanishing`](super::vanishing) plus `ramp` × [`independence`](super::independence).
+    pub struct Fit<'a> {
+        pub scale: ScaleTerm,
+        pub independence: Independence,
+        pub ramp: f64,
+        pub frozen: &'a FrozenRows,
+        pub batch: usize,
+    }
+
+    impl RowLoss for Fit<'_> {
+        fn reads_gradient(&self) -> bool {
+            true
+        }
+
+        fn row(&self, r: usize, g: f32, v: &[f32], v_bar: &mut [f32]) -> (f64, f32) {
+            let share = 1.0 / self.batch as f32;
+            let n = norm(v);
+            let log_norm = match self.scale {
+                ScaleTerm::Paper => n.ln(),
+                ScaleTerm::Bounded => n.min(1.0).ln(),
+            };
+            let mut loss = (g.abs() / n - log_norm) as f64;
+            let sign = if g > 0.0 {
+                1.0
+            } else if g < 0.0 {
+                -1.0
+            } else {
+                0.0
+            };
+            let g_bar = share * sign / n;
+            let slope = if self.scale == ScaleTerm::Paper || n < 1.0 { 1.0 / n } else { 0.0 };
+            let mut n_bar = -g.abs() / (n * n) - slope;
+            if self.frozen.relations > 0 && self.ramp > 0.0 {
+                let ramp = self.ramp as f32;
+                match self.independence {
+                    Independence::Span => {
+                        // r = v projected off each q in turn; sin² = |r|² / ‖v‖².
+                        let mut rest = v.to_vec();
+                        for q in self.frozen.basis(r) {
+                            let along = dot(&rest, q);
+                            rest.iter_mut().zip(q).for_each(|(a, b)| *a -= b * along);
+                        }
+                        let rest_sq = dot(&rest, &rest);
+                        let n_sq = n * n;
+                        let sin_sq = rest_sq / n_sq;
+                        loss -= (ramp * (sin_sq + 1e-6).ln()) as f64;
+                        let sin_bar = -ramp / (sin_sq + 1e-6);
+                        n_bar += sin_bar * (-2.0 * rest_sq / (n_sq * n));
+                        // Back through the projections, last first.
+                        let mut rest_bar: Vec<f32> = rest.iter().map(|a| sin_bar * 2.0 * a / n_sq).collect();
+                        let basis: Vec<&[f32]> = self.frozen.basis(r).collect();
+                        for q in basis.into_iter().rev() {
+                            let along = dot(&rest_bar, q);
+                            rest_bar.iter_mut().zip(q).for_each(|(a, b)| *a -= b * along);
+                        }
+                        v_bar.iter_mut().zip(&rest_bar).for_each(|(a, b)| *a += share * b);
+                    }
+                    Independence::Pairwise => {
+                        for u in self.frozen.unit_grads(r) {
+                            let along = dot(v, u);
+                            let cos = along / n;
+                            let keep = 1.0 + 1e-6 - cos * cos;
+                            loss -= (ramp * keep.ln()) as f64;
+                            let cos_bar = ramp * 2.0 * cos / keep;
+                            v_bar.iter_mut().zip(u).for_each(|(a, b)| *a += share * cos_bar * b / n);
+                            n_bar -= cos_bar * along / (n * n);
+                        }
+                    }
+                }
+            }
+            v_bar.iter_mut().zip(v).for_each(|(a, b)| *a += share * n_bar * b / n);
+            (loss * share as f64, g_bar)
+        }
+    }
+
+    /// [`negatives`](super::negatives) at off-manifold rows, times `weight`.
+    pub struct Negatives<'a> {
+        pub frozen: &'a FrozenRows,
+        pub distance: &'a [f32],
+        pub data_scale: f64,
+        pub weight: f64,
+        pub batch: usize,
+    }
+
+    impl RowLoss for Negatives<'_> {
+        fn reads_gradient(&self) -> bool {
+            true
+        }
+
+        fn row(&self, r: usize, g: f32, v: &[f32], v_bar: &mut [f32]) -> (f64, f32) {
+            let cap = (MARGIN_CAP * self.data_scale) as f32;
+            let scale = self.weight as f32 / (self.batch as f32 * cap * MARGIN as f32);
+            let n = norm(v);
+            let ratio = g / n;
+            let joint = (self.frozen.joint_sq(r) + ratio * ratio + EPS as f32).sqrt();
+            let wanted = self.distance[r].min(cap) * MARGIN as f32;
+            if wanted <= joint {
+                return (0.0, 0.0);
+            }
+            let ratio_bar = -scale * ratio / joint;
+            let n_bar = -ratio_bar * ratio / n;
+            v_bar.iter_mut().zip(v).for_each(|(a, b)| *a += n_bar * b / n);
+            (((wanted - joint) * scale) as f64, ratio_bar / n)
+        }
+    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -6,6 +6,7 @@ pub mod config;
 pub mod csv;
 pub mod dataset;
 pub mod export;
+pub mod fused;
 pub mod isosurface;
 pub mod linalg;
 pub mod local_fit;

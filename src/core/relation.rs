@@ -6,6 +6,7 @@
 use super::rng::Rng;
 use burn::module::{Module, Param};
 use burn::nn::Linear;
+use burn::optim::GradientsParams;
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
@@ -93,10 +94,9 @@ fn flex_tanh(z: Tensor<2>) -> Tensor<2> {
 
 /// σ(2z) for a tensor on the CPU backend. In the browser on the host (`core::sigmoid`,
 /// four lanes at a time), where burn's σ calls a software expf per element: a fifth of
-/// the worker's time → 9% (e2e/profile-worker.mjs). Natively burn's σ over glibc's
-/// expf stays, though the host σ would save a fifth of a step there too: it rounds
-/// differently, and rounding-level changes move the unseen suite's flat torus, rank-1
-/// matrices and arm cases across their bars at seed 1 (issue 10).
+/// the worker's time → 9% (e2e/profile-worker.mjs). Natively burn's σ over glibc's expf,
+/// for what still runs as a graph there (metrics, pictures, frozen relations): training
+/// steps on the CPU are fused host computations (`core::fused`) with the host σ.
 fn sigmoid_of_twice(z: Tensor<2>) -> Tensor<2> {
     if cfg!(target_arch = "wasm32") {
         let (shape, device) = (z.shape(), z.device());
@@ -205,9 +205,48 @@ impl Relation {
         (g, delta)
     }
 
-    /// The gradient of each layer's weight matrix in `grads` (zeros where none was recorded).
-    pub fn layer_weight_grads(&self, grads: &burn::tensor::Gradients) -> Vec<Tensor<2>> {
-        self.layers.iter().map(|l| l.weight.val().grad(grads).unwrap_or_else(|| l.weight.val().zeros_like())).collect()
+    /// The gradient of each layer's weights and bias in `grads` (zeros where none was
+    /// recorded), as plain numbers shaped like the weights.
+    pub async fn layer_grads(&self, grads: &burn::tensor::Gradients) -> Result<Vec<LayerWeights>, String> {
+        let mut out = Vec::with_capacity(self.layers.len());
+        for layer in &self.layers {
+            let [inputs, outputs] = layer.weight.shape().dims::<2>();
+            let weight = read_vec(layer.weight.val().grad(grads).unwrap_or_else(|| layer.weight.val().inner().zeros_like())).await?;
+            let bias = match layer.bias.as_ref().and_then(|b| b.val().grad(grads)) {
+                Some(g) => read_vec(g).await?,
+                None => vec![0.0; outputs],
+            };
+            out.push(LayerWeights { inputs, outputs, weight, bias });
+        }
+        Ok(out)
+    }
+
+    /// The weights as plain numbers, read without waiting: only for the CPU backend, where
+    /// a read is a copy (the fused step, `fused.rs`, reads them every step).
+    pub(crate) fn host_weights(&self) -> Vec<LayerWeights> {
+        let host = |t: Tensor<1>| t.into_data().convert::<f32>().try_into_vec::<f32>().expect("f32 weights");
+        self.layers
+            .iter()
+            .map(|l| {
+                let [inputs, outputs] = l.weight.shape().dims::<2>();
+                let bias = l.bias.as_ref().map_or_else(|| vec![0.0; outputs], |b| host(b.val()));
+                LayerWeights { inputs, outputs, weight: host(l.weight.val().flatten(0, 1)), bias }
+            })
+            .collect()
+    }
+
+    /// Gradients shaped like the weights (one per layer, as [`Relation::host_weights`]
+    /// gives them) as the optimiser takes them.
+    pub(crate) fn gradients_params(&self, grads: Vec<LayerWeights>) -> GradientsParams {
+        let mut params = GradientsParams::new();
+        for (layer, grad) in self.layers.iter().zip(grads) {
+            let device = layer.weight.val().device().inner();
+            params.register(layer.weight.id, Tensor::<2>::from_data(TensorData::new(grad.weight, [grad.inputs, grad.outputs]), &device));
+            if let Some(bias) = &layer.bias {
+                params.register(bias.id, Tensor::<1>::from_data(TensorData::new(grad.bias, [grad.outputs]), &device));
+            }
+        }
+        params
     }
 
     /// The weights as plain numbers (reads the device: async, so it also works on WebGPU).

@@ -1,5 +1,6 @@
-//! σ(2z) for tanh on the CPU backend in the browser. burn's CPU σ is a scalar loop around
-//! a software `expf` with a branch per element; here exp is a branch-free polynomial
+//! σ(2z) for tanh on the CPU backend: the fused training step's (`core::fused`, natively
+//! and in the browser) and, in the browser, burn's graph's. burn's CPU σ is a scalar loop
+//! around `expf` with a branch per element; here exp is a branch-free polynomial
 //! (Cephes' `expf`: range reduction by ln 2, a degree-7 polynomial, the exponent set from
 //! bits), accurate to about 2 ulp, four lanes at a time with simd128 in wasm. The page's
 //! module is built at opt-level z (for size), which does not vectorise loops, so the

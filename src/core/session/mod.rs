@@ -9,7 +9,7 @@ use super::config::{Algorithm, Config, Stopping};
 use super::dataset::Dataset;
 use super::loss::FrozenTable;
 use super::metrics::{self, RelationMetrics};
-use super::relation::{Relation, read_vec};
+use super::relation::{Activation, Relation, read_vec};
 use super::rng::Rng;
 use super::syzygy::{self, Adversary, DEPENDENT_BELOW};
 use super::verdict::{self, Verdict};
@@ -62,6 +62,9 @@ pub struct Session {
     off_frozen: FrozenTable,
     /// The training data's centroid as [1, N], for the warm start's sphere.
     centroid: Tensor<2>,
+    /// Warm and fitting steps by the fused host computation (`core::fused`) instead of a
+    /// burn graph: on the CPU backend, for tanh networks with a hidden layer.
+    fused: bool,
 }
 
 impl Session {
@@ -76,7 +79,9 @@ impl Session {
         let off_frozen = FrozenTable::new(&[], off_train.clone().inner());
         let centroid: Vec<f32> = dataset.train.centroid().into_iter().map(|v| v as f32).collect();
         let centroid = Tensor::from_data(TensorData::new(centroid, [1, dataset.dim()]), &device);
+        let fused = device.clone().inner() == Device::flex() && config.activation == Activation::Tanh && !config.hidden.is_empty();
         Self {
+            fused,
             near_rows,
             on_frozen,
             off_frozen,
@@ -138,6 +143,12 @@ impl Session {
         let Some(job) = &self.job else { return Ok(None) };
         let net = job.net.valid();
         metrics::relation_metrics(&net, &self.kept, &self.dataset, &self.device.clone().inner()).await.map(Some)
+    }
+
+    /// Takes every step through burn's autodiff graph, as off the CPU backend (for the
+    /// benchmark's side-by-side figures and the tests that compare the two).
+    pub fn use_graph_steps(&mut self) {
+        self.fused = false;
     }
 
     /// Adds an already trained relation as kept, without a report (for benchmarks).

@@ -3,8 +3,9 @@
 
 use super::{Job, Session};
 use crate::core::config::{Algorithm, Init};
-use crate::core::loss::{independence, negatives, row_norm, vanishing};
-use crate::core::relation::{NetSpec, Relation};
+use crate::core::fused::{self, RowLoss};
+use crate::core::loss::{independence, negatives, per_row, row_norm, vanishing};
+use crate::core::relation::{LayerWeights, NetSpec, Relation};
 use crate::core::report::Phase;
 use crate::core::rng::Rng;
 use crate::core::syzygy::{self, ADVERSARY_LR, ADVERSARY_STEPS};
@@ -55,10 +56,13 @@ impl Session {
         }
     }
 
-    /// A batch of random rows (with replacement) of a set of `n`, as an index tensor.
-    fn draw(&mut self, n: usize) -> Tensor<1, Int> {
-        let rows: Vec<i64> = (0..self.config.batch.min(n)).map(|_| self.rng.below(n) as i64).collect();
-        self.index(rows)
+    /// A batch of random rows (with replacement) of a set of `n`.
+    fn draw(&mut self, n: usize) -> Vec<usize> {
+        (0..self.config.batch.min(n)).map(|_| self.rng.below(n)).collect()
+    }
+
+    fn index_of(&self, rows: &[usize]) -> Tensor<1, Int> {
+        self.index(rows.iter().map(|&r| r as i64).collect())
     }
 
     pub(super) fn index(&self, rows: Vec<i64>) -> Tensor<1, Int> {
@@ -87,19 +91,67 @@ impl Session {
     /// intersection fidelity without the warm start, ~100% with it). A sphere's zero set
     /// is closed and consistently oriented from the start.
     fn warm_step(&mut self, job: &mut Job) -> Tensor<1> {
-        let on = self.on_train.clone().select(0, self.draw(self.on_train.dims()[0]));
-        let off = self.off_train.clone().select(0, self.draw(self.off_train.dims()[0]));
-        let x = Tensor::cat(vec![on, off], 0);
-        let r = self.dataset.scale();
-        let sphere = (x.clone() - self.centroid.clone()).square().sum_dim(1).sub_scalar(r * r).div_scalar(2.0 * r);
-        let loss = (job.net.value(x) - sphere).square().mean();
-        let grads = GradientsParams::from_grads(loss.backward(), &job.net);
+        let on = self.draw(self.dataset.train.len());
+        let off = self.draw(self.dataset.off_train.points.len());
+        let (loss, grads) = if self.fused {
+            let (loss, grads) = self.fused_warm(job, &on, &off);
+            (self.scalar(loss), job.net.gradients_params(grads))
+        } else {
+            let loss = self.graph_warm_loss(job, &on, &off);
+            let grads = GradientsParams::from_grads(loss.backward(), &job.net);
+            (loss, grads)
+        };
         job.net = job.optim.step(self.config.lr, job.net.clone(), grads);
         loss
     }
 
+    fn graph_warm_loss(&self, job: &Job, on: &[usize], off: &[usize]) -> Tensor<1> {
+        let on = self.on_train.clone().select(0, self.index_of(on));
+        let off = self.off_train.clone().select(0, self.index_of(off));
+        let x = Tensor::cat(vec![on, off], 0);
+        let r = self.dataset.scale();
+        let sphere = (x.clone() - self.centroid.clone()).square().sum_dim(1).sub_scalar(r * r).div_scalar(2.0 * r);
+        (job.net.value(x) - sphere).square().mean()
+    }
+
+    fn fused_warm(&self, job: &Job, on: &[usize], off: &[usize]) -> (f64, Vec<LayerWeights>) {
+        let dim = self.dataset.dim();
+        let mut x = gather(self.dataset.train.values(), dim, on);
+        x.extend(gather(self.dataset.off_train.points.values(), dim, off));
+        fused::loss_and_gradient(&job.net.host_weights(), &x, dim, &Sphere::around(&self.centroid, self.dataset.scale(), &x))
+    }
+
+    /// A fitting step's batches: rows of the training points and, where the negatives or
+    /// the push need them, of the off-manifold points (drawn in that order).
+    fn draw_fit_batch(&mut self, push: bool) -> (Vec<usize>, Option<Vec<usize>>) {
+        let on = self.draw(self.dataset.train.len());
+        let off = (self.config.negatives > 0.0 && !self.kept.is_empty() || push).then(|| self.draw(self.dataset.off_train.points.len()));
+        (on, off)
+    }
+
+    /// The independence term's weight at this step.
+    fn ramp(job: &Job, push: bool) -> f64 {
+        if push { 1.0 } else { (job.step as f64 / INDEPENDENCE_RAMP as f64).min(1.0) }
+    }
+
     fn relation_step(&mut self, job: &mut Job, push: bool) -> Tensor<1> {
-        let rows = self.draw(self.on_train.dims()[0]);
+        let (on, off) = self.draw_fit_batch(push);
+        let (loss, grads) = if self.fused && !push {
+            let (loss, grads) = self.fused_fit(job, &on, off.as_deref());
+            (self.scalar(loss), job.net.gradients_params(grads))
+        } else {
+            let loss = self.graph_fit_loss(job, &on, off.as_deref(), push);
+            let grads = GradientsParams::from_grads(loss.backward(), &job.net);
+            (loss, grads)
+        };
+        let lr = self.config.lr * cosine_decay(job.step, self.phase_length(job.phase));
+        job.net = job.optim.step(lr, job.net.clone(), grads);
+        loss
+    }
+
+    /// The fitting loss as a burn graph (any backend, any phase).
+    fn graph_fit_loss(&self, job: &Job, on: &[usize], off: Option<&[usize]>, push: bool) -> Tensor<1> {
+        let rows = self.index_of(on);
         let x = self.on_train.clone().select(0, rows.clone());
         let (g, v) = job.net.value_and_grad(x);
         let norm = row_norm(v.clone());
@@ -107,12 +159,11 @@ impl Session {
         if self.config.algorithm == Algorithm::Transversality {
             let (frozen, _) = self.on_frozen.rows(rows);
             if let Some(term) = independence(v, norm, &frozen, self.config.independence) {
-                let ramp = if push { 1.0 } else { (job.step as f64 / INDEPENDENCE_RAMP as f64).min(1.0) };
-                loss = loss + term.mul_scalar(ramp);
+                loss = loss + term.mul_scalar(Self::ramp(job, push));
             }
         }
-        if self.config.negatives > 0.0 && !self.kept.is_empty() || push {
-            let rows = self.draw(self.off_train.dims()[0]);
+        if let Some(off) = off {
+            let rows = self.index_of(off);
             let xo = self.off_train.clone().select(0, rows.clone());
             let d = self.off_train_distance.clone().select(0, rows.clone());
             let (frozen, values) = self.off_frozen.rows(rows);
@@ -128,10 +179,34 @@ impl Session {
                 loss = loss + syzygy::alignment(job.net.value(xo), f).mul_scalar(PUSH_WEIGHT);
             }
         }
-        let grads = GradientsParams::from_grads(loss.backward(), &job.net);
-        let lr = self.config.lr * cosine_decay(job.step, self.phase_length(job.phase));
-        job.net = job.optim.step(lr, job.net.clone(), grads);
         loss
+    }
+
+    /// The same loss (fitting phase) and its gradient by the fused host step.
+    fn fused_fit(&self, job: &Job, on: &[usize], off: Option<&[usize]>) -> (f64, Vec<LayerWeights>) {
+        let dim = self.dataset.dim();
+        let weights = job.net.host_weights();
+        let frozen = self.on_frozen.host_rows(on).expect("fused steps run on the CPU");
+        let ramp = if self.config.algorithm == Algorithm::Transversality { Self::ramp(job, false) } else { 0.0 };
+        let fit = per_row::Fit { scale: self.config.scale_term, independence: self.config.independence, ramp, frozen: &frozen, batch: on.len() };
+        let (mut loss, mut grads) = fused::loss_and_gradient(&weights, &gather(self.dataset.train.values(), dim, on), dim, &fit);
+        if let Some(off) = off
+            && self.config.negatives > 0.0
+        {
+            let frozen = self.off_frozen.host_rows(off).expect("fused steps run on the CPU");
+            let distance: Vec<f32> = off.iter().map(|&r| self.dataset.off_train.distances[r]).collect();
+            let negatives =
+                per_row::Negatives { frozen: &frozen, distance: &distance, data_scale: self.dataset.scale(), weight: self.config.negatives, batch: off.len() };
+            let (more, grads_off) = fused::loss_and_gradient(&weights, &gather(self.dataset.off_train.points.values(), dim, off), dim, &negatives);
+            loss += more;
+            fused::add_gradients(&mut grads, &grads_off);
+        }
+        (loss, grads)
+    }
+
+    /// A host loss as the one-element tensor a step returns.
+    fn scalar(&self, loss: f64) -> Tensor<1> {
+        Tensor::from_data(TensorData::new(vec![loss as f32], [1]), &self.device.clone().inner())
     }
 
     fn adversary_step(&mut self, job: &mut Job) -> Tensor<1> {
@@ -158,8 +233,155 @@ impl Session {
     }
 }
 
+/// The rows `rows` of a row-major table with `dim` columns.
+fn gather(values: &[f32], dim: usize, rows: &[usize]) -> Vec<f32> {
+    rows.iter().flat_map(|&r| &values[r * dim..(r + 1) * dim]).copied().collect()
+}
+
+/// The warm start's loss on the host: mean (g − s)², s the sphere's value at each row.
+struct Sphere {
+    target: Vec<f32>,
+}
+
+impl Sphere {
+    /// (|x − μ|² − r²)/2r at each row of `x`, as the graph's warm step computes it from
+    /// the centroid μ (as [1, N], on the CPU) and the data's scale r.
+    fn around(centroid: &Tensor<2>, r: f64, x: &[f32]) -> Self {
+        let centroid = centroid.to_data().convert::<f32>().try_into_vec::<f32>().expect("f32 centroid");
+        let (r_sq, two_r) = ((r * r) as f32, (2.0 * r) as f32);
+        let target = x.chunks_exact(centroid.len()).map(|p| (p.iter().zip(&centroid).map(|(a, c)| (a - c) * (a - c)).sum::<f32>() - r_sq) / two_r).collect();
+        Self { target }
+    }
+}
+
+impl RowLoss for Sphere {
+    fn reads_gradient(&self) -> bool {
+        false
+    }
+
+    fn row(&self, row: usize, g: f32, _: &[f32], _: &mut [f32]) -> (f64, f32) {
+        let n = self.target.len() as f32;
+        let miss = g - self.target[row];
+        ((miss * miss / n) as f64, 2.0 * miss / n)
+    }
+}
+
 /// Learning-rate factor at `step` of `of`: cosine from 1 down to 5%, for precise fits.
 fn cosine_decay(step: usize, of: usize) -> f64 {
     let t = step as f64 / of.max(1) as f64;
     0.05 + 0.95 * 0.5 * (1.0 + (std::f64::consts::PI * t).cos())
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::core::block_on;
+    use crate::core::config::{Config, Independence, ScaleTerm};
+    use crate::core::dataset::Dataset;
+    use crate::core::relation::{Activation, read_vec};
+    use burn::tensor::Device;
+
+    /// A first relation briefly trained on `data` (it nearly vanishes there).
+    fn briefly_trained(config: &Config, data: &Dataset, seed: u64) -> Vec<LayerWeights> {
+        let config = Config { max_relations: Some(1), steps: 300, seed, ..config.clone() };
+        let mut first = Session::new(config, data.clone(), &Device::flex());
+        block_on(first.run(100, |_, _| {})).expect("trains");
+        first.reports()[0].weights.clone()
+    }
+
+    /// What the session has kept when the job for its next relation starts.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Kept {
+        Nothing,
+        /// A random relation; the job's network is random too.
+        Random,
+        /// A briefly trained relation, and the job's network briefly trained from another
+        /// seed: both nearly vanish on the data, so the negatives' hinge is active near it.
+        /// (Their gradients are then nearly parallel, and the pairwise term's 1 − cos² is
+        /// ill-conditioned: rounding in v moves its gradient by 1e-4, so pairwise cases
+        /// use random networks.)
+        Trained,
+    }
+
+    /// A session on the CPU and a job for its next relation, `step` fitting steps in (the
+    /// independence term's ramp).
+    fn setup(config: Config, kept: Kept, step: usize) -> (Session, Job) {
+        let data = Dataset::synthetic(&config);
+        let mut session = Session::new(config.clone(), data.clone(), &Device::flex());
+        let mut job = session.new_job();
+        match kept {
+            Kept::Nothing => {}
+            Kept::Random => {
+                let spec = NetSpec { input: 3, hidden: config.hidden.clone(), activation: Activation::Tanh };
+                session.keep(Relation::init(&spec, &mut Rng::new(7), &Device::flex()));
+            }
+            Kept::Trained => {
+                session.keep(Relation::from_weights(&briefly_trained(&config, &data, 11), Activation::Tanh, &Device::flex()));
+                job.net = Relation::from_weights(&briefly_trained(&config, &data, 12), Activation::Tanh, &session.device);
+            }
+        }
+        job.step = step;
+        (session, job)
+    }
+
+    fn assert_same(what: &str, graph: (Tensor<1>, &Relation), fused: (f64, Vec<LayerWeights>)) {
+        let (loss, net) = graph;
+        let expected = block_on(net.layer_grads(&loss.clone().backward())).unwrap();
+        let loss = block_on(read_vec(loss)).unwrap()[0] as f64;
+        assert!((loss - fused.0).abs() <= 1e-5 * loss.abs().max(1.0), "{what}: loss {loss} (graph) vs {} (fused)", fused.0);
+        for (l, (want, got)) in expected.iter().zip(&fused.1).enumerate() {
+            for (name, w, g) in [("weight", &want.weight, &got.weight), ("bias", &want.bias, &got.bias)] {
+                let largest = w.iter().fold(0.0f32, |m, a| m.max(a.abs()));
+                assert!(largest > 0.0, "{what}: layer {l} {name} has a gradient");
+                for (i, (a, b)) in w.iter().zip(g).enumerate() {
+                    assert!((a - b).abs() <= 1e-4 * largest + 1e-7, "{what}: layer {l} {name}[{i}]: {a} (graph) vs {b} (fused)");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_fused_fit_has_the_graphs_loss_and_gradient() {
+        let base = Config { samples: 512, batch: 200, hidden: vec![16, 8], ..Config::default() };
+        let cases = [
+            ("transversality, span, bounded, mid-ramp", base.clone(), Kept::Trained, 250),
+            ("first relation (no frozen, no negatives)", base.clone(), Kept::Nothing, 10),
+            ("pairwise, paper scale", Config { independence: Independence::Pairwise, scale_term: ScaleTerm::Paper, ..base.clone() }, Kept::Random, 600),
+            ("syzygy (no independence term)", Config { algorithm: Algorithm::Syzygy, ..base.clone() }, Kept::Trained, 600),
+            ("negatives dominating", Config { negatives: 100.0, ..base.clone() }, Kept::Trained, 600),
+            ("one hidden layer", Config { hidden: vec![12], ..base.clone() }, Kept::Trained, 600),
+            ("three hidden layers", Config { hidden: vec![8, 12, 6], ..base }, Kept::Random, 600),
+        ];
+        for (what, config, kept, step) in cases {
+            let (mut session, job) = setup(config, kept, step);
+            let (on, off) = session.draw_fit_batch(false);
+            assert_eq!(off.is_some(), kept != Kept::Nothing, "{what}: negatives drawn once a relation is kept");
+            let graph = session.graph_fit_loss(&job, &on, off.as_deref(), false);
+            if let Some(off) = off.as_ref().filter(|_| kept == Kept::Trained) {
+                let frozen = session.off_frozen.host_rows(off).expect("on the CPU");
+                let distance: Vec<f32> = off.iter().map(|&r| session.dataset.off_train.distances[r]).collect();
+                let hinge = per_row::Negatives { frozen: &frozen, distance: &distance, data_scale: session.dataset.scale(), weight: 1.0, batch: off.len() };
+                let (active, _) = fused::loss_and_gradient(&job.net.host_weights(), &gather(session.dataset.off_train.points.values(), 3, off), 3, &hinge);
+                assert!(active > 0.0, "{what}: the negatives' hinge is active at some rows");
+            }
+            assert_same(what, (graph, &job.net), session.fused_fit(&job, &on, off.as_deref()));
+        }
+    }
+
+    #[test]
+    fn the_fused_warm_start_has_the_graphs_loss_and_gradient() {
+        let (mut session, job) = setup(Config { samples: 512, batch: 200, ..Config::default() }, Kept::Nothing, 0);
+        let on = session.draw(session.dataset.train.len());
+        let off = session.draw(session.dataset.off_train.points.len());
+        let graph = session.graph_warm_loss(&job, &on, &off);
+        assert_same("warm start", (graph, &job.net), session.fused_warm(&job, &on, &off));
+    }
+
+    #[test]
+    fn fused_steps_are_taken_on_the_cpu_for_tanh_networks_only() {
+        let session = |config: Config| Session::new(config.clone(), Dataset::synthetic(&config), &Device::flex());
+        assert!(session(Config::default()).fused);
+        assert!(!session(Config { activation: Activation::Sin, ..Config::default() }).fused);
+        assert!(!session(Config { hidden: Vec::new(), ..Config::default() }).fused);
+    }
 }
