@@ -20,10 +20,12 @@ pub mod relation;
 pub mod report;
 pub mod rng;
 pub mod session;
-pub mod sigmoid;
 pub mod syzygy;
 pub mod upload;
 pub mod verdict;
+
+/// The host σ (tanh's on the CPU backend), from the kernels crate.
+pub use aml_kernels::sigmoid;
 
 /// Drives one of the core's async functions to completion on a native thread.
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,11 +1,11 @@
-//! σ(2z) for tanh on the CPU backend: the fused training step's (`core::fused`, natively
-//! and in the browser) and, in the browser, burn's graph's. burn's CPU σ is a scalar loop
+//! σ(2z) for tanh on the CPU backend: the fused training step's (`fused`, natively and in
+//! the browser) and, in the browser, burn's graph's (the core's `relation.rs`). burn's CPU σ is a scalar loop
 //! around `expf` with a branch per element; here exp is a branch-free polynomial
 //! (Cephes' `expf`: range reduction by ln 2, a degree-7 polynomial, the exponent set from
-//! bits), accurate to about 2 ulp, four lanes at a time with simd128 in wasm. The page's
-//! module is built at opt-level z (for size), which does not vectorise loops, so the
-//! lanes are written out; they do the scalar version's operations in its order, and give
-//! its results bit for bit (tests/compute.rs checks that in the browser).
+//! bits), accurate to about 2 ulp, four lanes at a time with simd128 in wasm. The lanes
+//! date from when this lived in the playground's own crate, built at opt-level z in the
+//! page (which does not vectorise loops); they do the scalar version's operations in its
+//! order, and give its results bit for bit (tests/compute.rs checks that in the browser).
 
 /// σ(2x) for every x.
 pub fn sigmoid_of_twice(values: &mut [f32]) {
