@@ -67,14 +67,15 @@ pub struct FrozenTable {
 impl FrozenTable {
     pub fn new(frozen: &[Relation], x: Tensor<2>) -> Self {
         let dim = x.dims()[1];
+        let on_cpu = x.device() == burn::tensor::Device::flex();
         if frozen.is_empty() {
-            return Self { columns: None, host: Some(Vec::new()), relations: 0, dim };
+            return Self { columns: None, host: on_cpu.then(Vec::new), relations: 0, dim };
         }
         let view = FrozenView::new(frozen, x.clone());
         let values = frozen.iter().map(|r| r.value(x.clone()));
         let columns: Vec<Tensor<2>> = view.unit_grads.into_iter().chain(view.basis).chain(view.joint_sq).chain(values).collect();
         let columns = Tensor::cat(columns, 1);
-        let host = (x.device() == burn::tensor::Device::flex()).then(|| columns.to_data().convert::<f32>().try_into_vec::<f32>().expect("f32 table"));
+        let host = on_cpu.then(|| columns.to_data().convert::<f32>().try_into_vec::<f32>().expect("f32 table"));
         Self { columns: Some(columns), host, relations: frozen.len(), dim }
     }
 

@@ -116,8 +116,8 @@ impl Session {
 
     fn fused_warm(&self, job: &Job, on: &[usize], off: &[usize]) -> (f64, Vec<LayerWeights>) {
         let dim = self.dataset.dim();
-        let mut x = gather(self.dataset.train.values(), dim, on);
-        x.extend(gather(self.dataset.off_train.points.values(), dim, off));
+        let mut x = self.dataset.train.select(on).values().to_vec();
+        x.extend_from_slice(self.dataset.off_train.points.select(off).values());
         fused::loss_and_gradient(&job.net.host_weights(), &x, dim, &Sphere::around(&self.centroid, self.dataset.scale(), &x))
     }
 
@@ -189,7 +189,7 @@ impl Session {
         let frozen = self.on_frozen.host_rows(on).expect("fused steps run on the CPU");
         let ramp = if self.config.algorithm == Algorithm::Transversality { Self::ramp(job, false) } else { 0.0 };
         let fit = per_row::Fit { scale: self.config.scale_term, independence: self.config.independence, ramp, frozen: &frozen, batch: on.len() };
-        let (mut loss, mut grads) = fused::loss_and_gradient(&weights, &gather(self.dataset.train.values(), dim, on), dim, &fit);
+        let (mut loss, mut grads) = fused::loss_and_gradient(&weights, self.dataset.train.select(on).values(), dim, &fit);
         if let Some(off) = off
             && self.config.negatives > 0.0
         {
@@ -197,7 +197,7 @@ impl Session {
             let distance: Vec<f32> = off.iter().map(|&r| self.dataset.off_train.distances[r]).collect();
             let negatives =
                 per_row::Negatives { frozen: &frozen, distance: &distance, data_scale: self.dataset.scale(), weight: self.config.negatives, batch: off.len() };
-            let (more, grads_off) = fused::loss_and_gradient(&weights, &gather(self.dataset.off_train.points.values(), dim, off), dim, &negatives);
+            let (more, grads_off) = fused::loss_and_gradient(&weights, self.dataset.off_train.points.select(off).values(), dim, &negatives);
             loss += more;
             fused::add_gradients(&mut grads, &grads_off);
         }
@@ -231,11 +231,6 @@ impl Session {
         let cols: Vec<Tensor<2>> = values.iter().zip(rms).map(|(g, r)| g.clone().div_scalar(*r)).collect();
         Tensor::cat(cols, 1)
     }
-}
-
-/// The rows `rows` of a row-major table with `dim` columns.
-fn gather(values: &[f32], dim: usize, rows: &[usize]) -> Vec<f32> {
-    rows.iter().flat_map(|&r| &values[r * dim..(r + 1) * dim]).copied().collect()
 }
 
 /// The warm start's loss on the host: mean (g − s)², s the sphere's value at each row.
@@ -361,7 +356,7 @@ mod tests {
                 let frozen = session.off_frozen.host_rows(off).expect("on the CPU");
                 let distance: Vec<f32> = off.iter().map(|&r| session.dataset.off_train.distances[r]).collect();
                 let hinge = per_row::Negatives { frozen: &frozen, distance: &distance, data_scale: session.dataset.scale(), weight: 1.0, batch: off.len() };
-                let (active, _) = fused::loss_and_gradient(&job.net.host_weights(), &gather(session.dataset.off_train.points.values(), 3, off), 3, &hinge);
+                let (active, _) = fused::loss_and_gradient(&job.net.host_weights(), session.dataset.off_train.points.select(off).values(), 3, &hinge);
                 assert!(active > 0.0, "{what}: the negatives' hinge is active at some rows");
             }
             assert_same(what, (graph, &job.net), session.fused_fit(&job, &on, off.as_deref()));
