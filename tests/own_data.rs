@@ -72,6 +72,37 @@ fn fidelity_on_an_upload_is_measured_against_the_data_manifold_not_the_nearest_s
     let off: Vec<Vec<f64>> = on_torus.iter().map(|p| vec![1.2 * p[0], 1.2 * p[1], p[2], p[3]]).collect();
     assert_eq!(share(data.distances_to_truth(&off, 2)), 0.0);
     assert!(data.fidelity_reference(2).contains("local 2-D linear fit"));
+    // Dense enough that the fit resolves 0.05: the tolerance stays the built-ins' one.
+    assert_eq!(data.fidelity_tolerance(2), 0.05);
+}
+
+#[test]
+fn fidelity_on_a_sparse_upload_is_judged_only_as_near_as_the_data_can_show() {
+    // S² × S³ in R⁷ from 2,048 points: a 5-D set, so sparse that held-out points of the set
+    // itself lie ~0.2 from a local linear fit. Within 0.05 of that fit, points exactly on
+    // the set would score a few percent; the tolerance widens to what held-out data shows.
+    let mut rng = Rng::new(4);
+    let mut sphere = |n: usize| {
+        let v: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+        let len = v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        v.into_iter().map(|x| x / len).collect::<Vec<_>>()
+    };
+    let mut sample = || [sphere(3), sphere(4)].concat();
+    let rows: Vec<Vec<f64>> = (0..2048).map(|_| sample()).collect();
+    let csv: String = rows.iter().map(|r| r.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",") + "\n").collect();
+    let table = parse_points(&csv).expect("a clean file");
+    let config = quick(&format!("n=2048&data={}", table.label("spheres.csv")));
+    let data = Dataset::for_config(&config, Some(&table.cloud)).expect("the labelled cloud");
+    let tolerance = data.fidelity_tolerance(5);
+    assert!(tolerance > 0.1 && tolerance < 0.4, "{tolerance}");
+    let on_set: Vec<Vec<f64>> = (0..600).map(|_| sample()).collect();
+    let share = |d: Vec<f64>, t: f64| d.iter().filter(|&&d| d < t).count() as f64 / d.len() as f64;
+    assert!(share(data.distances_to_truth(&on_set, 5), 0.05) < 0.2, "0.05 would call the set itself a miss");
+    let faithful = share(data.distances_to_truth(&on_set, 5), tolerance);
+    assert!(faithful >= 0.95, "points on the set: {faithful}");
+    // Off it by 0.5 (the first sphere's radius 1.5): still misses.
+    let off: Vec<Vec<f64>> = on_set.iter().map(|p| p.iter().enumerate().map(|(i, v)| if i < 3 { 1.5 * v } else { *v }).collect()).collect();
+    assert!(share(data.distances_to_truth(&off, 5), tolerance) < 0.05);
 }
 
 #[test]

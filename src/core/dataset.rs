@@ -5,6 +5,7 @@ use super::config::Choice;
 use super::config::Config;
 use super::local_fit;
 use super::manifold::ManifoldKind;
+use super::metrics::FIDELITY_TOLERANCE;
 use super::points::{OffManifold, PointCloud};
 use super::rng::Rng;
 use burn::tensor::{Device, Tensor, TensorData};
@@ -104,6 +105,17 @@ impl Dataset {
         match &self.truth {
             Truth::Known(kind) => points.iter().map(|p| kind.distance(p)).collect(),
             Truth::Cloud => local_fit::distances(&self.train, dimension, points),
+        }
+    }
+
+    /// How near the truth a projected point must land to count as faithful: 0.05 where
+    /// the truth is known; for a user's cloud, at least as far as held-out data points
+    /// lie from the local fit ([`local_fit::held_out_error`]), since the fit cannot tell
+    /// closer points apart.
+    pub fn fidelity_tolerance(&self, dimension: usize) -> f64 {
+        match &self.truth {
+            Truth::Known(_) => FIDELITY_TOLERANCE,
+            Truth::Cloud => local_fit::held_out_error(&self.train, dimension, &self.test).max(FIDELITY_TOLERANCE),
         }
     }
 

@@ -22,7 +22,7 @@ pub struct RelationsFile {
     /// (files written before it lack it).
     #[serde(default)]
     pub conclusion: Option<String>,
-    /// What each relation's `fidelity` is measured against.
+    /// What each relation's `fidelity` is measured against, and how near counts.
     #[serde(default)]
     pub fidelity_measured_against: Option<String>,
     pub relations: Vec<ExportedRelation>,
@@ -79,7 +79,7 @@ impl RelationsFile {
             activation: session.config().activation,
             estimated_dimension: session.estimated_dimension(),
             conclusion: Some(session.conclusion().describe()),
-            fidelity_measured_against: session.reports().iter().rev().find_map(|r| r.fidelity.as_ref()).map(|f| f.against.clone()),
+            fidelity_measured_against: session.reports().iter().rev().find_map(|r| r.fidelity.as_ref()).map(|f| f.meaning()),
             relations,
         }
     }

@@ -11,11 +11,6 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 /// A projected point within this distance of the true manifold counts as on it.
 pub const FIDELITY_TOLERANCE: f64 = 0.05;
 
-/// What the fidelity figure is, measured against `reference` (for a person to read).
-pub fn fidelity_meaning(reference: &str) -> String {
-    format!("share of random points moved onto the learned intersection that land within {FIDELITY_TOLERANCE} of {reference}")
-}
-
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RelationMetrics {
     /// mean |g| on held-out on-manifold / off-manifold points.
@@ -36,20 +31,40 @@ pub struct RelationMetrics {
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Fidelity {
-    /// Share of converged projections that landed within FIDELITY_TOLERANCE of the manifold.
+    /// Share of converged projections that landed within `tolerance` of the manifold.
     pub within: f64,
     pub median_distance: f64,
     pub converged: usize,
     pub tried: usize,
     /// What the distances are measured against ([`Dataset::fidelity_reference`]).
     pub against: String,
+    /// How near it a point must land ([`Dataset::fidelity_tolerance`]).
+    #[serde(default = "default_tolerance")]
+    pub tolerance: f64,
+}
+
+fn default_tolerance() -> f64 {
+    FIDELITY_TOLERANCE
 }
 
 impl Fidelity {
     /// What the figure means, in words: "share of random points … within 0.05 of …".
     pub fn meaning(&self) -> String {
-        fidelity_meaning(&self.against)
+        let base = format!("share of random points moved onto the learned intersection that land within {} of {}", round(self.tolerance), self.against);
+        if self.tolerance > FIDELITY_TOLERANCE {
+            format!(
+                "{base} ({FIDELITY_TOLERANCE} where the data can show it; here held-out data points themselves lie up to {} from that fit, so nearer cannot be judged)",
+                round(self.tolerance)
+            )
+        } else {
+            base
+        }
     }
+}
+
+/// A tolerance as a person reads it: 0.05, 0.234.
+fn round(t: f64) -> String {
+    format!("{}", (t * 1000.0).round() / 1000.0)
 }
 
 /// |g| and |g|/‖v‖ at each point, as [n, 1] each.
@@ -182,8 +197,8 @@ impl GaussNewton {
 }
 
 /// How much of the learned intersection is the true manifold: random points projected
-/// onto it (see [`intersection_points`]) that land within FIDELITY_TOLERANCE of the
-/// manifold. Spurious pieces of the joint zero set (surfaces crossing away from the data)
+/// onto it (see [`intersection_points`]) that land near the manifold (within
+/// [`Dataset::fidelity_tolerance`]). Spurious pieces of the joint zero set (surfaces crossing away from the data)
 /// show up as misses.
 pub async fn intersection_fidelity(kept: &[Relation], data: &Dataset, seed: u64, device: &Device) -> Result<Option<Fidelity>, String> {
     if kept.is_empty() {
@@ -193,13 +208,15 @@ pub async fn intersection_fidelity(kept: &[Relation], data: &Dataset, seed: u64,
     let dimension = data.dim() - kept.len();
     let distances = data.distances_to_truth(&points, dimension);
     let converged = distances.len();
-    let within = distances.iter().filter(|&&d| d < FIDELITY_TOLERANCE).count();
+    let tolerance = data.fidelity_tolerance(dimension);
+    let within = distances.iter().filter(|&&d| d < tolerance).count();
     Ok(Some(Fidelity {
         within: if converged == 0 { 0.0 } else { within as f64 / converged as f64 },
         median_distance: median(distances),
         converged,
         tried,
         against: data.fidelity_reference(dimension),
+        tolerance,
     }))
 }
 

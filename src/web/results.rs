@@ -4,7 +4,6 @@
 use super::plots::{View, axis_name, colour_css, default_axes, draw_loss, draw_metrics, draw_scene};
 use super::runner::RunState;
 use crate::core::config::Config;
-use crate::core::metrics;
 use crate::core::report::Phase;
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -123,7 +122,7 @@ pub fn RelationsTable(run: RunState) -> impl IntoView {
                     <th title="the same at points off the data, divided by its value on the data (large: g vanishes on the data and not elsewhere; kept only above 5)">"off/on"</th>
                     <th title="median sine between ∇g and the span of the earlier relations' gradients on held-out data (0: g depends on them; kept only at 0.1 or more)">"sin(span)"</th>
                     <th title="restricted syzygies only: the error of the best rebuilding of g from the earlier relations (small: g follows from them and is dropped)">"syzygy err"</th>
-                    <th title=format!("{}, measured for the whole intersection when the run ends (one relation alone cuts out a larger set than the manifold, so its own figure would read low)", metrics::fidelity_meaning("the manifold"))>"intersection fidelity"</th>
+                    <th title="share of random points moved onto the learned intersection that land near the manifold (the line under the table says how near, and near what), measured for the whole intersection when the run ends (one relation alone cuts out a larger set than the manifold, so its own figure would read low)">"intersection fidelity"</th>
                     <th title="kept or not, the test that decided, and why the relation stopped training">"verdict"</th>
                 </tr></thead>
                 <tbody>
