@@ -10,6 +10,8 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 
 /// A projected point within this distance of the true manifold counts as on it.
 pub const FIDELITY_TOLERANCE: f64 = 0.05;
+/// How many random points the fidelity projects onto the learned intersection.
+pub const FIDELITY_POINTS: usize = 600;
 
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RelationMetrics {
@@ -117,7 +119,7 @@ pub struct Projection {
 impl Projection {
     /// The settings of the fidelity metric.
     pub fn evaluation(seed: u64) -> Self {
-        Self { points: 600, iterations: 40, seed: Rng::new(seed).fork(7).next_u64() }
+        Self { points: FIDELITY_POINTS, iterations: 40, seed: Rng::new(seed).fork(7).next_u64() }
     }
 }
 
