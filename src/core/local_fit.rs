@@ -25,10 +25,10 @@ pub fn distances(cloud: &PointCloud, dimension: usize, points: &[Vec<f64>]) -> V
 }
 
 /// How far points of the manifold itself lie from the fit: the 95th percentile of the
-/// distances of (at most `most` of) `held_out` data (not in `cloud`) to it. Near zero on a densely sampled
-/// curve or surface; on a sparse sample of a higher-dimensional set the nearest points
-/// no longer pin its tangent plane down (a 5-D set in R⁷ from 1,638 points: 0.23), and
-/// a tolerance below this would call the manifold itself a miss.
+/// distances of (at most `most` of) `held_out` data (not in `cloud`) to it. Near zero on
+/// a densely sampled curve or surface; on a sparse sample of a higher-dimensional set the
+/// nearest points no longer pin its tangent plane down (a 5-D set in R⁷ from 1,638
+/// points: 0.23), and a tolerance below this would call the manifold itself a miss.
 pub fn held_out_error(cloud: &PointCloud, dimension: usize, held_out: &PointCloud, most: usize) -> f64 {
     let mut d = distances(cloud, dimension, &held_out.rows_f64().take(most).collect::<Vec<_>>());
     if d.is_empty() {

@@ -8,7 +8,8 @@ use super::relation::{Relation, read_vec};
 use super::rng::Rng;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-/// A projected point within this distance of the true manifold counts as on it.
+/// A projected point within this distance of the true manifold counts as on it (for an
+/// upload, the least tolerance: see [`Dataset::fidelity_tolerance`]).
 pub const FIDELITY_TOLERANCE: f64 = 0.05;
 /// How many random points the fidelity projects onto the learned intersection.
 pub const FIDELITY_POINTS: usize = 600;
@@ -55,7 +56,7 @@ impl Fidelity {
         let base = format!("share of random points moved onto the learned intersection that land within {} of {}", round(self.tolerance), self.against);
         if self.tolerance > FIDELITY_TOLERANCE {
             format!(
-                "{base} ({FIDELITY_TOLERANCE} where the data can show it; here held-out data points themselves lie up to {} from that fit, so nearer cannot be judged)",
+                "{base}; {}, not {FIDELITY_TOLERANCE}, because held-out data points themselves lie that far from the fit, so nearer cannot be judged",
                 round(self.tolerance)
             )
         } else {
@@ -247,6 +248,14 @@ pub fn median(mut v: Vec<f64>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_meaning_says_the_tolerance_and_why_it_widened() {
+        let f = |tolerance| Fidelity { within: 0.9, median_distance: 0.01, converged: 600, tried: 600, against: "a local fit".into(), tolerance }.meaning();
+        assert_eq!(f(FIDELITY_TOLERANCE), "share of random points moved onto the learned intersection that land within 0.05 of a local fit");
+        let wide = f(0.2264);
+        assert!(wide.contains("within 0.226 of a local fit; 0.226, not 0.05, because held-out data points"), "{wide}");
+    }
 
     #[test]
     fn gauss_newton_step_solves_linear_constraints_exactly() {
