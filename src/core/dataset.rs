@@ -116,7 +116,8 @@ impl Dataset {
         match &self.truth {
             Truth::Known(_) => FIDELITY_TOLERANCE,
             // As many held-out points as the fidelity projects: the figure has settled by
-            // then, and a 50,000-point upload's 10,000 would cost 16 times its own fits.
+            // then, and a 50,000-point upload's 10,000 would cost 16 times its own fits
+            // (natively, a 40,000 × 16 cloud: 0.14 s for 600, 1.64 s for 10,000).
             Truth::Cloud => local_fit::held_out_error(&self.train, dimension, &self.test, FIDELITY_POINTS).max(FIDELITY_TOLERANCE),
         }
     }
