@@ -34,6 +34,9 @@ test("an uploaded point cloud is learned from, and survives a reload", async () 
   await page.getByTestId("status").filter({ hasText: "Ready: 600 points of sphere.csv" }).waitFor();
   assert.match(new URL(page.url()).searchParams.get("data"), /^sphere\.csv~600x3~[0-9a-f]{16}$/);
   assert.match(await page.locator(".equations").innerText(), /learning from your data/);
+  // The manifold select names the upload, not the manifold the link keeps as a fallback.
+  const shownManifold = () => page.locator("select[data-field=m]").evaluate((s) => s.options[s.selectedIndex]?.text);
+  assert.equal(await shownManifold(), "your data (sphere.csv)");
 
   await page.getByTestId("play").click();
   await done(page);
@@ -45,6 +48,7 @@ test("an uploaded point cloud is learned from, and survives a reload", async () 
   await page.reload();
   await page.getByTestId("status").filter({ hasText: "Ready: 600 points of sphere.csv" }).waitFor({ timeout: 120_000 });
   assert.equal(await page.getByTestId("messages").count(), 0, "the stored upload is found: no message");
+  assert.equal(await shownManifold(), "your data (sphere.csv)");
   assert.deepEqual(problems, []);
 });
 

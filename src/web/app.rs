@@ -230,12 +230,18 @@ fn ConfigPanel(
     field_note: RwSignal<Option<(&'static str, String)>>,
 ) -> impl IntoView {
     let select = move |field: &'static Field, options: Vec<(&'static str, &'static str)>| {
+        // While an upload is learned from, the manifold select names it, not the manifold the
+        // link keeps as a fallback (picking a manifold leaves the upload).
+        let uploaded = move || (field.key == "m").then(|| config.get().upload).flatten();
         view! {
             <label class="field">
                 <span>{field.label}</span>
                 <select data-field=field.key on:change=move |e| apply(field.key, event_target_value(&e))>
+                    {move || uploaded().map(|label| view! {
+                        <option value="" selected=true disabled=true>{format!("your data ({})", label.name())}</option>
+                    })}
                     {options.into_iter().map(|(value, text)| view! {
-                        <option value=value selected=move || field.shown(&config.get()) == value>{text}</option>
+                        <option value=value selected=move || uploaded().is_none() && field.shown(&config.get()) == value>{text}</option>
                     }).collect_view()}
                 </select>
             </label>
