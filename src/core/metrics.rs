@@ -201,8 +201,8 @@ impl GaussNewton {
 
 /// How much of the learned intersection is the true manifold: random points projected
 /// onto it (see [`intersection_points`]) that land near the manifold (within
-/// [`Dataset::fidelity_tolerance`]). Spurious pieces of the joint zero set (surfaces crossing away from the data)
-/// show up as misses.
+/// [`Dataset::fidelity_tolerance`]). Spurious pieces of the joint zero set (surfaces
+/// crossing away from the data) show up as misses.
 pub async fn intersection_fidelity(kept: &[Relation], data: &Dataset, seed: u64, device: &Device) -> Result<Option<Fidelity>, String> {
     if kept.is_empty() {
         return Ok(None);

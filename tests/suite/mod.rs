@@ -383,13 +383,10 @@ pub fn run(case: &Case, algorithm: Algorithm, seed: u64) -> Outcome {
 /// from its cloud as an upload (`config`'s manifold is ignored).
 pub fn run_with(case: &Case, config: Config) -> Outcome {
     let seed = config.seed;
-    let (config, data) = match case.builtin {
-        Some(manifold) => {
-            let config = Config { manifold, ..config };
-            let data = Dataset::synthetic(&config);
-            (config, data)
-        }
-        None => (config.clone(), Dataset::from_cloud(case.cloud(config.samples, seed), Truth::Cloud, seed)),
+    let config = Config { manifold: case.builtin.unwrap_or(config.manifold), ..config };
+    let data = match case.builtin {
+        Some(_) => Dataset::synthetic(&config),
+        None => Dataset::from_cloud(case.cloud(config.samples, seed), Truth::Cloud, seed),
     };
     let device = Backend::cpu().device;
     let started = Instant::now();
