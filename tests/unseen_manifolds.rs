@@ -23,5 +23,5 @@ suite_tests! { suite::cases();
     rank_one_matrices: "rank-1 matrices", Bar, Bar;
     two_link_arm: "two-link arm", Bar, short(3, 0.005);
     noisy_ellipsoid: "noisy ellipsoid σ=0.02", Bar, Bar;
-    sphere_times_sphere: "sphere × sphere", Bar, short(3, 0.87);
+    sphere_times_sphere: "sphere × sphere", Bar, short(2, 0.9);
 }

@@ -8,7 +8,9 @@
 //! - near-manifold negatives: the loss only sees on-manifold points, so nothing stops the
 //!   joint zero set {g_1 = .. = g_k = 0} from containing more than the manifold. For k ≥ 2
 //!   a hinge asks the joint normalised residual at off-manifold points to be at least half
-//!   their distance to the data.
+//!   their distance to the data;
+//! - sides: where the data is a hypersurface, g_1 learns which side of it a point beside
+//!   it lies on (`orientation`), since a hinge on |g| cannot move a sheet of its zero set.
 
 use super::config::{Independence, ScaleTerm};
 use super::relation::Relation;
@@ -17,7 +19,7 @@ use burn::tensor::activation::relu;
 
 const EPS: f64 = 1e-12;
 /// Negatives ask for a residual of at least this share of the distance to the data ...
-const MARGIN: f64 = 0.5;
+pub const MARGIN: f64 = 0.5;
 /// ... capped at this many data scales, since |g|/‖v‖ only tracks distance near the set.
 const MARGIN_CAP: f64 = 0.25;
 
@@ -187,6 +189,12 @@ pub fn negatives(g: Tensor<2>, norm: Tensor<2>, frozen: &FrozenView, distance: T
     Some(relu(wanted - joint).mean().div_scalar(cap * MARGIN))
 }
 
+/// Hinge on g_1's side at points p + t·n beside a hypersurface (`orientation`): g/‖v‖
+/// should have t's sign (`signs`) and at least `margins` = MARGIN·|t|.
+pub fn sides(g: Tensor<2>, norm: Tensor<2>, signs: Tensor<2>, margins: Tensor<2>) -> Tensor<1> {
+    relu(margins - signs * g / norm).mean()
+}
+
 /// The same terms one row at a time on the host, with their derivatives written out, for
 /// the CPU backend's fused step (`fused.rs`): formula for formula the tensor functions
 /// above, means over `batch` rows. `tests` in `session::steps` check them against autodiff.
@@ -275,6 +283,35 @@ pub mod per_row {
             }
             v_bar.iter_mut().zip(v).for_each(|(a, b)| *a += share * n_bar * b / n);
             (loss * share as f64, g_bar)
+        }
+    }
+
+    /// [`sides`](super::sides) at rows beside the data, times `weight`; `offsets` are the
+    /// signed offsets t.
+    pub struct Sides<'a> {
+        pub offsets: &'a [f32],
+        pub weight: f64,
+        pub batch: usize,
+    }
+
+    impl RowLoss for Sides<'_> {
+        fn reads_gradient(&self) -> bool {
+            true
+        }
+
+        fn row(&self, r: usize, g: f32, v: &[f32], v_bar: &mut [f32]) -> (f64, f32) {
+            let t = self.offsets[r];
+            let (sign, margin) = (t.signum(), MARGIN as f32 * t.abs());
+            let n = norm(v);
+            let have = sign * g / n;
+            if have >= margin {
+                return (0.0, 0.0);
+            }
+            let scale = self.weight as f32 / self.batch as f32;
+            // loss = scale (margin − sign g / n): ∂/∂g = −scale sign / n, ∂/∂n = scale sign g / n².
+            let n_bar = scale * sign * g / (n * n);
+            v_bar.iter_mut().zip(v).for_each(|(a, b)| *a += n_bar * b / n);
+            (((margin - have) * scale) as f64, -scale * sign / n)
         }
     }
 

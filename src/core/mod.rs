@@ -14,6 +14,7 @@ pub mod loss;
 pub mod manifold;
 pub mod metrics;
 pub mod nearest;
+pub mod orientation;
 pub mod picture;
 pub mod points;
 pub mod relation;

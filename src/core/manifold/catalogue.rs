@@ -66,14 +66,13 @@ pub const TORUS: Manifold = Manifold {
     label: "Torus (R³)",
     dim: 3,
     equations: &["(√(x²+y²) − 1)² + z² − 0.16 = 0"],
-    // The fit is bimodal over seeds 1-5: it stalls at an on-data residual of ~0.08
-    // (fidelity ~5%) or fits to ~0.01 (71-77%, a spurious sheet left). 64-64 fits at 2 of
-    // 5 seeds (not seed 1), 96-96 and 128-128 at 3 of 5 (seed 1 among them), measured with
-    // examples/intersection_misses.rs; see the README's suite notes.
+    // Transversality at seeds 1-5: one relation, 85-100% of the intersection on the
+    // torus (g_1 learns the surface's sides, `core::orientation`); syzygy at seeds 1-3
+    // keeps a loose second relation (near/on ratio 1.8-2.2), measured with
+    // examples/intersection_misses.rs.
     hint: Some(
-        "The torus is the hardest built-in for these networks: at the default width its fit often stalls, \
-         hidden layers 96-96 or wider fit it more often, and even a good fit leaves a flat spurious sheet in its zero set \
-         (about 75% of the intersection on the torus).",
+        "The torus needs one relation. Transversality finds it; the syzygy test tends to keep a second one that vanishes \
+         only loosely (its adversary cannot rebuild it from the first), so the dimension it estimates comes out too low.",
     ),
     residuals: |p| {
         let rho = p[0].hypot(p[1]) - TORUS_R;

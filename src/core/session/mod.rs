@@ -65,6 +65,31 @@ pub struct Session {
     /// Warm and fitting steps by the fused host computation (`core::fused`) instead of a
     /// burn graph: on the CPU backend, for tanh networks with a hidden layer.
     fused: bool,
+    /// Points beside the data with the side g_1 should put them on, where the data is a
+    /// hypersurface (`orientation`).
+    sides: Option<Sides>,
+}
+
+/// [`SignedPoints`](super::orientation::SignedPoints) on the host (for the fused step) and as
+/// tensors: the points, the signs of their offsets and the hinge's margins.
+struct Sides {
+    host: super::orientation::SignedPoints,
+    points: Tensor<2>,
+    signs: Tensor<2>,
+    margins: Tensor<2>,
+}
+
+impl Sides {
+    fn new(dataset: &Dataset, seed: u64, device: &Device) -> Option<Self> {
+        let normals = super::orientation::oriented_normals(&dataset.train)?;
+        let host = super::orientation::signed_points(&dataset.train, &normals, dataset.scale(), &mut Rng::new(seed).fork(17));
+        let column = |f: &dyn Fn(f32) -> f32| {
+            let values: Vec<f32> = host.offsets.iter().map(|&t| f(t)).collect();
+            Tensor::from_data(TensorData::new(values, [host.offsets.len(), 1]), device)
+        };
+        let (signs, margins) = (column(&f32::signum), column(&|t: f32| super::loss::MARGIN as f32 * t.abs()));
+        Some(Self { points: host.points.to_tensor(device), signs, margins, host })
+    }
 }
 
 impl Session {
@@ -80,8 +105,10 @@ impl Session {
         let centroid: Vec<f32> = dataset.train.centroid().into_iter().map(|v| v as f32).collect();
         let centroid = Tensor::from_data(TensorData::new(centroid, [1, dataset.dim()]), &device);
         let fused = device.clone().inner() == Device::flex() && config.activation == Activation::Tanh && !config.hidden.is_empty();
+        let sides = (config.negatives > 0.0).then(|| Sides::new(&dataset, config.seed, &device)).flatten();
         Self {
             fused,
+            sides,
             near_rows,
             on_frozen,
             off_frozen,
