@@ -81,8 +81,7 @@ struct Sides {
 
 impl Sides {
     fn new(dataset: &Dataset, seed: u64, device: &Device) -> Option<Self> {
-        let normals = super::orientation::oriented_normals(&dataset.train)?;
-        let host = super::orientation::signed_points(&dataset.train, &normals, dataset.scale(), &mut Rng::new(seed).fork(17));
+        let host = super::orientation::sides(&dataset.train, dataset.scale(), &mut Rng::new(seed).fork(17))?;
         let column = |f: &dyn Fn(f32) -> f32| {
             let values: Vec<f32> = host.offsets.iter().map(|&t| f(t)).collect();
             Tensor::from_data(TensorData::new(values, [host.offsets.len(), 1]), device)
