@@ -38,22 +38,38 @@ pub fn held_out_error(cloud: &PointCloud, dimension: usize, held_out: &PointClou
     d[(0.95 * (d.len() - 1) as f64).round() as usize]
 }
 
+/// The principal axes of the data points `rows` (not empty): their centre, their offsets
+/// from it, and the eigenvalues and unit eigenvectors of their scatter, largest first.
+pub struct Patch {
+    pub centre: Vec<f64>,
+    pub offsets: Vec<Vec<f64>>,
+    pub variances: Vec<f64>,
+    pub directions: Vec<Vec<f64>>,
+}
+
+impl Patch {
+    pub fn of(cloud: &PointCloud, rows: &[usize]) -> Self {
+        let n = cloud.dim();
+        let mut centre = vec![0.0; n];
+        for &r in rows {
+            for (c, &v) in centre.iter_mut().zip(cloud.row(r)) {
+                *c += v as f64 / rows.len() as f64;
+            }
+        }
+        let offsets: Vec<Vec<f64>> = rows.iter().map(|&r| cloud.row(r).iter().zip(&centre).map(|(&v, c)| v as f64 - c).collect()).collect();
+        let scatter: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| offsets.iter().map(|o| o[i] * o[j]).sum()).collect()).collect();
+        let (variances, directions) = symmetric_eigen(scatter);
+        Self { centre, offsets, variances, directions }
+    }
+}
+
 fn distance(cloud: &PointCloud, index: &NearestIndex, dimension: usize, k: usize, p: &[f64]) -> f64 {
     let rows = index.nearest_rows(p, k);
     if rows.is_empty() {
         return f64::INFINITY;
     }
-    let n = cloud.dim();
-    let mut centre = vec![0.0; n];
-    for &r in &rows {
-        for (c, &v) in centre.iter_mut().zip(cloud.row(r)) {
-            *c += v as f64 / rows.len() as f64;
-        }
-    }
-    let offsets: Vec<Vec<f64>> = rows.iter().map(|&r| cloud.row(r).iter().zip(&centre).map(|(&v, c)| v as f64 - c).collect()).collect();
-    let covariance: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| offsets.iter().map(|o| o[i] * o[j]).sum()).collect()).collect();
-    let (_, directions) = symmetric_eigen(covariance);
-    let tangent = &directions[..dimension.min(n)];
+    let Patch { centre, offsets, directions, .. } = Patch::of(cloud, &rows);
+    let tangent = &directions[..dimension.min(cloud.dim())];
     let along = |x: &[f64]| -> f64 { tangent.iter().map(|t| dot(t, x).powi(2)).sum::<f64>().sqrt() };
     let r: Vec<f64> = p.iter().zip(&centre).map(|(a, c)| a - c).collect();
     let t = along(&r);

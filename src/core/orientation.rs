@@ -9,7 +9,8 @@
 //! point away from the data's centroid on the whole. Points p + t·n then carry the sign g
 //! should take there (`loss::sides`).
 
-use super::linalg::{dot, norm, symmetric_eigen};
+use super::linalg::{dot, norm};
+use super::local_fit::Patch;
 use super::nearest::NearestIndex;
 use super::points::PointCloud;
 use super::rng::Rng;
@@ -48,16 +49,8 @@ fn neighbours(dim: usize) -> usize {
 /// The unit normal and principal variances (largest first) of the patch around row `r`.
 fn local_fit(cloud: &PointCloud, index: &NearestIndex, k: usize, r: usize) -> (Vec<f64>, Vec<f64>) {
     let p: Vec<f64> = cloud.row(r).iter().map(|&v| v as f64).collect();
-    let rows = index.nearest_rows(&p, k);
-    let n = cloud.dim();
-    let mut centre = vec![0.0; n];
-    for &q in &rows {
-        centre.iter_mut().zip(cloud.row(q)).for_each(|(c, &v)| *c += v as f64 / rows.len() as f64);
-    }
-    let offsets: Vec<Vec<f64>> = rows.iter().map(|&q| cloud.row(q).iter().zip(&centre).map(|(&v, c)| v as f64 - c).collect()).collect();
-    let covariance: Vec<Vec<f64>> = (0..n).map(|i| (0..n).map(|j| offsets.iter().map(|o| o[i] * o[j]).sum()).collect()).collect();
-    let (values, mut vectors) = symmetric_eigen(covariance);
-    (vectors.pop().expect("dim ≥ 1"), values)
+    let Patch { mut directions, variances, .. } = Patch::of(cloud, &index.nearest_rows(&p, k));
+    (directions.pop().expect("dim ≥ 1"), variances)
 }
 
 /// Whether the local patches of `rows` span N − 1 directions (in the median): a
