@@ -81,7 +81,7 @@ struct Sides {
 
 impl Sides {
     fn new(dataset: &Dataset, seed: u64, device: &Device) -> Option<Self> {
-        let host = super::orientation::sides(&dataset.train, dataset.scale(), &mut Rng::new(seed).fork(17))?;
+        let host = super::orientation::sides(&dataset.train, dataset.scale(), &mut Rng::new(seed).fork(17)).filter(|s| !s.offsets.is_empty())?;
         let column = |f: &dyn Fn(f32) -> f32| {
             let values: Vec<f32> = host.offsets.iter().map(|&t| f(t)).collect();
             Tensor::from_data(TensorData::new(values, [host.offsets.len(), 1]), device)

@@ -25,6 +25,7 @@ struct FitBatch {
     off: Option<Vec<usize>>,
     sides: Option<Vec<usize>>,
 }
+
 /// Transversality's independence term grows from 0 to full weight over this many fitting
 /// steps. Every relation's warm start fits the same sphere, so when g_k starts fitting its
 /// gradient is nearly parallel to g_1's on the data and −log sin² is huge: at full weight
