@@ -46,10 +46,15 @@ fn neighbours(dim: usize) -> usize {
     (3 * dim).max(10)
 }
 
-/// The unit normal and principal variances (largest first) of the patch around row `r`.
-fn local_fit(cloud: &PointCloud, index: &NearestIndex, k: usize, r: usize) -> (Vec<f64>, Vec<f64>) {
+/// The k nearest data points to row `r` (itself among them).
+fn patch_rows(cloud: &PointCloud, index: &NearestIndex, k: usize, r: usize) -> Vec<usize> {
     let p: Vec<f64> = cloud.row(r).iter().map(|&v| v as f64).collect();
-    let Patch { mut directions, variances, .. } = Patch::of(cloud, &index.nearest_rows(&p, k));
+    index.nearest_rows(&p, k)
+}
+
+/// The unit normal and principal variances (largest first) of the patch of `rows`.
+fn local_fit(cloud: &PointCloud, rows: &[usize]) -> (Vec<f64>, Vec<f64>) {
+    let Patch { mut directions, variances, .. } = Patch::of(cloud, rows);
     (directions.pop().expect("dim ≥ 1"), variances)
 }
 
@@ -60,7 +65,7 @@ fn is_hypersurface(cloud: &PointCloud, index: &NearestIndex, k: usize, rows: imp
     let n = cloud.dim();
     let mut spans: Vec<usize> = rows
         .map(|r| {
-            let (_, values) = local_fit(cloud, index, k, r);
+            let (_, values) = local_fit(cloud, &patch_rows(cloud, index, k, r));
             values.iter().filter(|&&v| v >= THIN * values[0]).count()
         })
         .collect();
@@ -81,13 +86,9 @@ pub fn oriented_normals(cloud: &PointCloud) -> Option<Vec<Vec<f64>>> {
     if !is_hypersurface(cloud, &index, k, (0..len).step_by(step)) {
         return None;
     }
-    let mut normals: Vec<Vec<f64>> = (0..len).map(|r| local_fit(cloud, &index, k, r).0).collect();
-    let neighbours: Vec<Vec<usize>> = (0..len)
-        .map(|r| {
-            let p: Vec<f64> = cloud.row(r).iter().map(|&v| v as f64).collect();
-            index.nearest_rows(&p, k)
-        })
-        .collect();
+    // One neighbour search per point serves its normal and the spanning tree's edges.
+    let neighbours: Vec<Vec<usize>> = (0..len).map(|r| patch_rows(cloud, &index, k, r)).collect();
+    let mut normals: Vec<Vec<f64>> = neighbours.iter().map(|rows| local_fit(cloud, rows).0).collect();
     // Prim's tree from each piece's first point; a normal is turned to agree with the one
     // it was reached from. Weights 1 − |cos| as integers for the heap.
     let weight = |a: &[f64], b: &[f64]| ((1.0 - dot(a, b).abs()) * 1e9) as u64;
