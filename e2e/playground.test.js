@@ -59,7 +59,7 @@ test("edited fields go into the URL and a reload reproduces them", async () => {
   const { page, problems } = await openPage(browser, `${server.url}?backend=cpu`);
   await ready(page);
   await page.locator("[data-field=m]").selectOption("torus");
-  assert.match(await page.locator(".hint").textContent(), /Transversality finds it/, "the torus comes with its advice");
+  assert.match(await page.locator(".hint").textContent(), /both algorithms find it/, "the torus comes with its advice");
   await page.locator("[data-field=init]").selectOption("plain");
   await page.locator("[data-field=seed]").fill("7");
   await page.locator("[data-field=seed]").press("Enter");

@@ -2,13 +2,14 @@
 // default settings, the longest main-thread task while training (PerformanceObserver
 // "longtask"), and the frame rate of the 3D view dragged during training.
 // Run after scripts/site (the build the page ships):  node e2e/speed.mjs [cpu|gpu|all] [limit seconds]
-// (AML_DIST=/other/dist measures another build, e.g. an older commit's, side by side.)
+// (AML_DIST=/other/dist measures another build, e.g. an older commit's, side by side;
+// AML_CASES="m=torus m=torus&alg=syzygy" other links than the default four.)
 // WebGPU here is SwiftShader, a software rasteriser: its figures prove nothing about speed.
 import { serveDist, launch, openPage } from "./harness.js";
 
 const which = process.argv[2] ?? "all";
 const limit = Number(process.argv[3] ?? 240) * 1000;
-const cases = ["m=ellipse", "m=ellipse&alg=syzygy", "m=circle", "m=sphere"];
+const cases = process.env.AML_CASES?.split(/\s+/).filter(Boolean) ?? ["m=ellipse", "m=ellipse&alg=syzygy", "m=circle", "m=sphere"];
 const longest = () => {
   window.__longest = 0;
   new PerformanceObserver((list) => {

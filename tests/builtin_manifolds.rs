@@ -19,8 +19,8 @@ suite_tests! { suite::builtins();
     circle: "built-in circle", Bar, Bar;
     sphere: "built-in sphere", Bar, Bar;
     sphere_circle: "built-in sphere-circle", Bar, Bar;
-    torus: "built-in torus", short(1, 0.88), short(2, 0.95);
+    torus: "built-in torus", short(1, 0.88), short(1, 0.88);
     helix: "built-in helix", Bar, Bar;
     twisted_cubic: "built-in twisted-cubic", Bar, Bar;
-    pendulum: "built-in pendulum", Bar, short(4, 0.07);
+    pendulum: "built-in pendulum", Bar, short(4, 0.3);
 }

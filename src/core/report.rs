@@ -60,6 +60,9 @@ pub enum Phase {
     Adversary { round: usize },
     /// Pushing g_k away from the frozen adversary.
     Push { round: usize },
+    /// Making g_k, which the adversary could not rebuild, transverse to the earlier
+    /// relations (syzygy, cond=transverse).
+    Condition,
 }
 
 impl Phase {
@@ -69,6 +72,7 @@ impl Phase {
             Phase::Fit => "fit".into(),
             Phase::Adversary { round } => format!("syzygy test {}", round + 1),
             Phase::Push { round } => format!("push away {}", round + 1),
+            Phase::Condition => "conditioning".into(),
         }
     }
 }

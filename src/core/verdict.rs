@@ -67,16 +67,27 @@ impl Test {
     }
 }
 
-pub fn verdict(m: &RelationMetrics, syzygy_error: Option<f64>, has_earlier: bool) -> Verdict {
+/// Whether a relation passes the vanishing test (both ratios; a NaN one fails).
+pub fn vanishes(m: &RelationMetrics) -> bool {
+    m.ratio >= RATIO_MIN && m.near_ratio >= NEAR_RATIO_MIN
+}
+
+/// The verdict on a trained relation. `conditioned`: it was made transverse after the
+/// syzygy adversary could not rebuild it, so a failed vanishing test says so.
+pub fn verdict(m: &RelationMetrics, syzygy_error: Option<f64>, has_earlier: bool, conditioned: bool) -> Verdict {
     let rejected = |test, why| Verdict::Dependent { test, why };
+    let made_transverse = if conditioned { " once made transverse to the earlier relations" } else { "" };
     // A NaN ratio (a relation that blew up) fails too.
     if m.ratio.is_nan() || m.ratio < RATIO_MIN {
-        return rejected(Test::Vanishing, format!("does not vanish on the data: off/on residual ratio {:.1} < {RATIO_MIN}", m.ratio));
+        return rejected(Test::Vanishing, format!("does not vanish on the data{made_transverse}: off/on residual ratio {:.1} < {RATIO_MIN}", m.ratio));
     }
     if m.near_ratio.is_nan() || m.near_ratio < NEAR_RATIO_MIN {
         return rejected(
             Test::Vanishing,
-            format!("does not vanish on the data: as large there as just off it (near/on residual ratio {:.1} < {NEAR_RATIO_MIN})", m.near_ratio),
+            format!(
+                "does not vanish on the data{made_transverse}: as large there as just off it (near/on residual ratio {:.1} < {NEAR_RATIO_MIN})",
+                m.near_ratio
+            ),
         );
     }
     if let Some(e) = syzygy_error
@@ -109,22 +120,25 @@ mod tests {
             near_ratio: 10.0,
             sin_span: 0.9,
         };
-        assert_eq!(verdict(&good, None, true), Verdict::Independent);
+        assert_eq!(verdict(&good, None, true, false), Verdict::Independent);
         let decided_by = |v: Verdict| match v {
             Verdict::Dependent { test, .. } => Some(test),
             _ => None,
         };
-        assert_eq!(decided_by(verdict(&RelationMetrics { ratio: 1.3, ..good.clone() }, None, true)), Some(Test::Vanishing));
-        assert_eq!(decided_by(verdict(&RelationMetrics { near_ratio: 1.2, ..good.clone() }, None, true)), Some(Test::Vanishing));
-        assert_eq!(decided_by(verdict(&RelationMetrics { sin_span: 0.05, ..good.clone() }, None, true)), Some(Test::Rank));
-        let rank = verdict(&RelationMetrics { sin_span: 0.05, ..good.clone() }, Some(0.3), true);
+        assert_eq!(decided_by(verdict(&RelationMetrics { ratio: 1.3, ..good.clone() }, None, true, false)), Some(Test::Vanishing));
+        assert_eq!(decided_by(verdict(&RelationMetrics { near_ratio: 1.2, ..good.clone() }, None, true, false)), Some(Test::Vanishing));
+        assert_eq!(decided_by(verdict(&RelationMetrics { sin_span: 0.05, ..good.clone() }, None, true, false)), Some(Test::Rank));
+        let rank = verdict(&RelationMetrics { sin_span: 0.05, ..good.clone() }, Some(0.3), true, false);
         assert!(
             rank.describe().starts_with("not kept, decided by the rank test") && rank.describe().contains("adversary did not rebuild it (error 0.300"),
             "{}",
             rank.describe()
         );
-        assert_eq!(decided_by(verdict(&good, Some(0.02), true)), Some(Test::Adversary));
-        assert_eq!(verdict(&good, Some(0.4), true), Verdict::Independent);
-        assert_eq!(decided_by(verdict(&RelationMetrics { ratio: f64::NAN, ..good }, None, false)), Some(Test::Vanishing));
+        assert_eq!(decided_by(verdict(&good, Some(0.02), true, false)), Some(Test::Adversary));
+        assert_eq!(verdict(&good, Some(0.4), true, false), Verdict::Independent);
+        assert_eq!(decided_by(verdict(&RelationMetrics { ratio: f64::NAN, ..good.clone() }, None, false, false)), Some(Test::Vanishing));
+        let conditioned = verdict(&RelationMetrics { ratio: 1.4, ..good.clone() }, Some(0.2), true, true).describe();
+        assert!(conditioned.contains("does not vanish on the data once made transverse to the earlier relations"), "{conditioned}");
+        assert!(vanishes(&good) && !vanishes(&RelationMetrics { near_ratio: 1.2, ..good.clone() }) && !vanishes(&RelationMetrics { ratio: f64::NAN, ..good }));
     }
 }

@@ -3,7 +3,7 @@
 //! Reading never fails: a bad, unknown or out-of-range value falls back (the value in use,
 //! or the nearest bound) with a message saying what was changed.
 
-use super::{Algorithm, BackendChoice, Choice, Config, Independence, Init, ScaleTerm, Stopping, limits};
+use super::{Algorithm, BackendChoice, Choice, Conditioning, Config, Independence, Init, ScaleTerm, Stopping, limits};
 use crate::core::manifold::ManifoldKind;
 use crate::core::relation::Activation;
 use crate::core::upload::UploadLabel;
@@ -11,7 +11,7 @@ use std::fmt::Display;
 use std::str::FromStr;
 
 /// Bumped when a field changes meaning; older links still load, with a notice.
-pub const QUERY_VERSION: u32 = 4;
+pub const QUERY_VERSION: u32 = 5;
 
 /// Where a field sits in the page's panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -259,6 +259,15 @@ pub const FIELDS: &[Field] = &[
         write: |c| Some(c.negatives.to_string()),
     },
     Field {
+        key: "cond",
+        label: "syzygy: kept relations",
+        section: Section::Loss,
+        input: Input::Choice(options::<Conditioning>),
+        range: None,
+        read: |r, value| choose(&mut r.config.conditioning, "conditioning", value, &mut r.notes),
+        write: |c| Some(c.conditioning.key().into()),
+    },
+    Field {
         key: "data",
         label: "uploaded data",
         section: Section::LinkOnly,
@@ -313,7 +322,7 @@ impl Config {
 impl Reading {
     /// Older links train as they did then, unless they say otherwise: version 1 had no
     /// warm start, versions 1 and 2 ran every relation for all its steps, versions 1 to 3
-    /// capped a run at 3 relations.
+    /// capped a run at 3 relations, versions 1 to 4 kept a syzygy relation as Eq. 3 left it.
     fn as_its_version_trained(&mut self) {
         let given = |key| self.seen.contains(&key);
         if self.version == 1 && !given("init") {
@@ -324,6 +333,9 @@ impl Reading {
         }
         if self.version <= 3 && !given("rel") {
             self.config.max_relations = Some(3);
+        }
+        if self.version <= 4 && !given("cond") {
+            self.config.conditioning = Conditioning::Off;
         }
     }
 }

@@ -90,6 +90,20 @@ choice!(Init {
     Plain => "plain", "random weights (paper)";
 });
 
+/// What happens to a relation the syzygy adversary could not rebuild (Eq. 3 ends there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Conditioning {
+    /// It trains on with the span term of transversality until its gradient is
+    /// transverse to the earlier ones, then the keep tests judge it: the project's default.
+    Transverse,
+    /// Kept as Eq. 3 left it, as in the paper (and in links of versions 1 to 4).
+    Off,
+}
+choice!(Conditioning {
+    Transverse => "transverse", "made transverse (default)";
+    Off => "off", "as Eq. 3 leaves it (paper)";
+});
+
 /// When a relation's training ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stopping {
@@ -136,6 +150,8 @@ pub struct Config {
     pub negatives: f64,
     pub init: Init,
     pub stopping: Stopping,
+    /// Under syzygy: whether a relation Eq. 3 keeps is then made transverse.
+    pub conditioning: Conditioning,
     /// The uploaded point cloud to learn from instead of `manifold`. A link carries only
     /// its label, never the data.
     pub upload: Option<UploadLabel>,
@@ -162,6 +178,7 @@ impl Default for Config {
             negatives: 1.0,
             init: Init::Sphere,
             stopping: Stopping::Early,
+            conditioning: Conditioning::Transverse,
             upload: None,
             backend: None,
         }

@@ -31,6 +31,7 @@ fn every_field_round_trips() {
         negatives: 0.25,
         init: Init::Plain,
         stopping: Stopping::Steps,
+        conditioning: Conditioning::Off,
         upload: UploadLabel::parse("points.csv~300x4~0123456789abcdef"),
         backend: Some(BackendChoice::Gpu),
     };
@@ -116,6 +117,10 @@ fn version_1_links_train_as_they_did_then() {
     let (bad, notes) = Config::from_query("rel=lots");
     assert_eq!((bad.max_relations, notes.len()), (None, 1), "{notes:?}");
     assert_eq!(Config::from_query("rel=4&rel=lots").0.max_relations, Some(4));
+    // Versions 1 to 4 kept a syzygy relation as Eq. 3 left it.
+    assert_eq!(Config::from_query("v=4&alg=syzygy").0.conditioning, Conditioning::Off);
+    assert_eq!(Config::from_query("v=4&cond=transverse").0.conditioning, Conditioning::Transverse);
+    assert_eq!(Config::from_query("alg=syzygy").0.conditioning, Conditioning::Transverse);
 }
 
 #[test]

@@ -33,7 +33,7 @@ struct FitBatch {
 /// 84%, rank-1 matrices 78% intersection fidelity; syzygy, without the term, 98-100%). With
 /// the ramp: 100%, 100%, 100% (examples/suite_table.rs). A 200-step ramp helped some cases
 /// and hurt others (flat torus 73%).
-const INDEPENDENCE_RAMP: usize = 500;
+pub(super) const INDEPENDENCE_RAMP: usize = 500;
 /// The warm start lasts 1/WARM_SHARE of the fitting steps.
 const WARM_SHARE: usize = 10;
 
@@ -65,6 +65,7 @@ impl Session {
             Phase::Fit => self.config.steps,
             Phase::Adversary { .. } => ADVERSARY_STEPS,
             Phase::Push { .. } => (self.config.steps / 2).max(1),
+            Phase::Condition => self.config.steps,
         }
     }
 
@@ -86,7 +87,7 @@ impl Session {
     pub(super) fn train_step(&mut self, job: &mut Job) -> Tensor<1> {
         let loss = match job.phase {
             Phase::Warm => self.warm_step(job),
-            Phase::Fit => self.relation_step(job, false),
+            Phase::Fit | Phase::Condition => self.relation_step(job, false),
             Phase::Push { .. } => self.relation_step(job, true),
             Phase::Adversary { .. } => self.adversary_step(job),
         };
@@ -144,9 +145,17 @@ impl Session {
         FitBatch { on, off, sides }
     }
 
-    /// The independence term's weight at this step.
-    fn ramp(job: &Job, push: bool) -> f64 {
-        if push { 1.0 } else { (job.step as f64 / INDEPENDENCE_RAMP as f64).min(1.0) }
+    /// The independence term's weight at this step: 0 where the phase has no such term
+    /// (syzygy's fit and push), else ramped up from the phase's first step.
+    fn ramp(&self, job: &Job, push: bool) -> f64 {
+        let transverse = self.config.algorithm == Algorithm::Transversality || job.phase == Phase::Condition;
+        if !transverse {
+            0.0
+        } else if push {
+            1.0
+        } else {
+            (job.step as f64 / INDEPENDENCE_RAMP as f64).min(1.0)
+        }
     }
 
     fn relation_step(&mut self, job: &mut Job, push: bool) -> Tensor<1> {
@@ -171,10 +180,11 @@ impl Session {
         let (g, v) = job.net.value_and_grad(x);
         let norm = row_norm(v.clone());
         let mut loss = vanishing(g, norm.clone(), self.config.scale_term);
-        if self.config.algorithm == Algorithm::Transversality {
+        let ramp = self.ramp(job, push);
+        if ramp > 0.0 {
             let (frozen, _) = self.on_frozen.rows(rows);
             if let Some(term) = independence(v, norm, &frozen, self.config.independence) {
-                loss = loss + term.mul_scalar(Self::ramp(job, push));
+                loss = loss + term.mul_scalar(ramp);
             }
         }
         if let (Some(rows), Some(sides)) = (&batch.sides, &self.sides) {
@@ -208,7 +218,7 @@ impl Session {
         let (dim, on) = (self.dataset.dim(), &batch.on);
         let weights = job.net.host_weights();
         let frozen = self.on_frozen.host_rows(on).expect("fused steps run on the CPU");
-        let ramp = if self.config.algorithm == Algorithm::Transversality { Self::ramp(job, false) } else { 0.0 };
+        let ramp = self.ramp(job, false);
         let fit = per_row::Fit { scale: self.config.scale_term, independence: self.config.independence, ramp, frozen: &frozen, batch: on.len() };
         let (mut loss, mut grads) = fused::loss_and_gradient(&weights, self.dataset.train.select(on).values(), dim, &fit);
         if let (Some(rows), Some(sides)) = (&batch.sides, &self.sides) {
@@ -402,6 +412,16 @@ mod tests {
             }
             assert_same(what, (graph, &job.net), session.fused_fit(&job, &batch));
         }
+        // Syzygy's conditioning phase has transversality's term, in both steps alike.
+        let syzygy = Config { samples: 512, batch: 200, hidden: vec![16, 8], algorithm: Algorithm::Syzygy, ..Config::default() };
+        let (mut session, mut job) = setup(syzygy, Kept::Trained, 250);
+        let batch = session.draw_fit_batch(false);
+        let fit = block_on(read_vec(session.graph_fit_loss(&job, &batch, false))).unwrap()[0];
+        job.phase = Phase::Condition;
+        let conditioning = session.graph_fit_loss(&job, &batch, false);
+        let with_term = block_on(read_vec(conditioning.clone())).unwrap()[0];
+        assert!(with_term > fit + 1e-3, "the independence term is on: {with_term} vs {fit} without it");
+        assert_same("syzygy, conditioning", (conditioning, &job.net), session.fused_fit(&job, &batch));
     }
 
     #[test]
