@@ -150,7 +150,7 @@ mod native {
             }
             Event::RelationFinished { relation } => {
                 let r = &session.reports()[*relation];
-                eprintln!("\r  g{}: {} ({}){}", relation + 1, r.verdict.describe(), r.stop.describe(), " ".repeat(30));
+                eprintln!("\r  g{}: {} ({}){}", relation + 1, r.verdict.describe(), r.how_trained(), " ".repeat(30));
             }
             Event::Finished => {}
         }

@@ -62,7 +62,7 @@ impl RelationsFile {
                     Verdict::Dependent { test, .. } => Some(test.label().into()),
                     _ => None,
                 },
-                stopped: Some(r.stop.describe()),
+                stopped: Some(r.how_trained()),
                 on_residual: finite(r.metrics.on_residual),
                 off_residual: finite(r.metrics.off_residual),
                 sin_span: finite(r.metrics.sin_span),

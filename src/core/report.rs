@@ -48,6 +48,18 @@ pub struct RelationReport {
     pub weights: Vec<LayerWeights>,
     /// Fidelity of the intersection of all kept relations, after this one.
     pub fidelity: Option<Fidelity>,
+    /// Steps it was trained on to be transverse after the syzygy test, if it was.
+    pub conditioned: Option<usize>,
+}
+
+impl RelationReport {
+    /// How its training ended: the fit's stop, and the conditioning where there was one.
+    pub fn how_trained(&self) -> String {
+        match self.conditioned {
+            Some(steps) => format!("{}; then trained {steps} steps to be transverse", self.stop.describe()),
+            None => self.stop.describe(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

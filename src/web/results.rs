@@ -138,7 +138,7 @@ pub fn RelationsTable(run: RunState) -> impl IntoView {
                             <td>{format!("{:.2}", r.metrics.sin_span)}</td>
                             <td>{fmt(r.syzygy_error, 3)}</td>
                             <td>{r.fidelity.as_ref().filter(|_| last_kept == Some(r.index)).map(|f| format!("{:.0}%", 100.0 * f.within)).unwrap_or_else(|| "–".into())}</td>
-                            <td class="verdict">{r.verdict.describe()}<br /><span class="small muted">{r.stop.describe()}</span></td>
+                            <td class="verdict">{r.verdict.describe()}<br /><span class="small muted">{r.how_trained()}</span></td>
                         </tr>
                     }).collect_view()}}
                 </tbody>

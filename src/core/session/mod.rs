@@ -230,6 +230,7 @@ impl Session {
                 syzygy_error: None,
                 weights,
                 fidelity,
+                conditioned: None,
             });
         }
         if let Some(cap) = &mut self.config.max_relations {
@@ -410,7 +411,18 @@ impl Session {
             self.refresh_frozen();
             fidelity = metrics::intersection_fidelity(&self.kept, &self.dataset, self.config.seed, &self.device.clone().inner()).await?;
         }
-        self.reports.push(RelationReport { index: relation, verdict, stop, steps: job.steps, metrics, syzygy_error: job.syzygy_error, weights, fidelity });
+        let report = RelationReport {
+            index: relation,
+            verdict,
+            stop,
+            steps: job.steps,
+            metrics,
+            syzygy_error: job.syzygy_error,
+            weights,
+            fidelity,
+            conditioned: conditioned.then_some(job.step),
+        };
+        self.reports.push(report);
         self.finished = self.is_over();
         Ok(Event::RelationFinished { relation })
     }

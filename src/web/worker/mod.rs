@@ -324,7 +324,7 @@ async fn chunk(run: Run, session: &mut Session, exact: bool) -> Result<bool, Str
         Event::RelationFinished { relation } => {
             if let Some(r) = session.reports().get(relation) {
                 run.say(Update::Metric(MetricPoint { relation, step: after, ratio: r.metrics.ratio, sin_span: r.metrics.sin_span }));
-                run.say(Update::Status(format!("g{}: {} ({}).", relation + 1, r.verdict.describe(), r.stop.describe())));
+                run.say(Update::Status(format!("g{}: {} ({}).", relation + 1, r.verdict.describe(), r.how_trained())));
             }
             publish(run, session).await?;
             if session.is_finished() {
