@@ -2,11 +2,10 @@
 //! steps, and its fit ends when it has clearly met its keep tests and stopped improving,
 //! or clearly cannot vanish.
 
-use super::steps::INDEPENDENCE_RAMP;
 use super::{Job, Session};
 use crate::core::metrics;
-use crate::core::report::{Phase, Stop};
-use crate::core::verdict::{self, NEAR_RATIO_MIN, RATIO_MIN, SIN_MIN};
+use crate::core::report::Stop;
+use crate::core::verdict::{NEAR_RATIO_MIN, RATIO_MIN, SIN_MIN};
 use burn::module::Module;
 
 /// With early stopping, a fitting relation is measured on held-out points this often ...
@@ -49,15 +48,7 @@ impl Session {
             && m.ratio >= KEEP_MARGIN * RATIO_MIN
             && m.near_ratio >= KEEP_MARGIN * NEAR_RATIO_MIN
             && (self.kept.is_empty() || m.sin_span >= KEEP_MARGIN * SIN_MIN);
-        let cannot_vanish = if job.phase == Phase::Condition {
-            // A relation with no transverse version stops vanishing as the span term comes
-            // in, and its residual grows, so it stalls at once: from full weight on, the
-            // keep test's own thresholds judge it (the noisy ellipsoid's second relation
-            // ran all its conditioning steps under the fit's margin).
-            job.step >= INDEPENDENCE_RAMP && !verdict::vanishes(&m)
-        } else {
-            m.ratio < RATIO_MIN / KEEP_MARGIN || m.near_ratio < NEAR_RATIO_MIN / KEEP_MARGIN.sqrt()
-        };
+        let cannot_vanish = m.ratio < RATIO_MIN / KEEP_MARGIN || m.near_ratio < NEAR_RATIO_MIN / KEEP_MARGIN.sqrt();
         Ok(if clearly_kept {
             Some(Stop::Done { step: job.step, of: self.config.steps })
         } else if cannot_vanish {

@@ -33,7 +33,7 @@ struct FitBatch {
 /// 84%, rank-1 matrices 78% intersection fidelity; syzygy, without the term, 98-100%). With
 /// the ramp: 100%, 100%, 100% (examples/suite_table.rs). A 200-step ramp helped some cases
 /// and hurt others (flat torus 73%).
-pub(super) const INDEPENDENCE_RAMP: usize = 500;
+const INDEPENDENCE_RAMP: usize = 500;
 /// The warm start lasts 1/WARM_SHARE of the fitting steps.
 const WARM_SHARE: usize = 10;
 
