@@ -67,28 +67,30 @@ impl Test {
     }
 }
 
-/// Whether a relation passes the vanishing test (both ratios; a NaN one fails).
+/// What a relation that fails the vanishing test measured, or None if it passes (a NaN
+/// ratio, a relation that blew up, fails too).
+fn vanishing_failure(m: &RelationMetrics) -> Option<String> {
+    if m.ratio.is_nan() || m.ratio < RATIO_MIN {
+        return Some(format!("off/on residual ratio {:.1} < {RATIO_MIN}", m.ratio));
+    }
+    if m.near_ratio.is_nan() || m.near_ratio < NEAR_RATIO_MIN {
+        return Some(format!("as large there as just off it (near/on residual ratio {:.1} < {NEAR_RATIO_MIN})", m.near_ratio));
+    }
+    None
+}
+
+/// Whether a relation passes the vanishing test.
 pub fn vanishes(m: &RelationMetrics) -> bool {
-    m.ratio >= RATIO_MIN && m.near_ratio >= NEAR_RATIO_MIN
+    vanishing_failure(m).is_none()
 }
 
 /// The verdict on a trained relation. `conditioned`: it was made transverse after the
 /// syzygy adversary could not rebuild it, so a failed vanishing test says so.
 pub fn verdict(m: &RelationMetrics, syzygy_error: Option<f64>, has_earlier: bool, conditioned: bool) -> Verdict {
     let rejected = |test, why| Verdict::Dependent { test, why };
-    let made_transverse = if conditioned { " once made transverse to the earlier relations" } else { "" };
-    // A NaN ratio (a relation that blew up) fails too.
-    if m.ratio.is_nan() || m.ratio < RATIO_MIN {
-        return rejected(Test::Vanishing, format!("does not vanish on the data{made_transverse}: off/on residual ratio {:.1} < {RATIO_MIN}", m.ratio));
-    }
-    if m.near_ratio.is_nan() || m.near_ratio < NEAR_RATIO_MIN {
-        return rejected(
-            Test::Vanishing,
-            format!(
-                "does not vanish on the data{made_transverse}: as large there as just off it (near/on residual ratio {:.1} < {NEAR_RATIO_MIN})",
-                m.near_ratio
-            ),
-        );
+    if let Some(measured) = vanishing_failure(m) {
+        let made_transverse = if conditioned { " once made transverse to the earlier relations" } else { "" };
+        return rejected(Test::Vanishing, format!("does not vanish on the data{made_transverse}: {measured}"));
     }
     if let Some(e) = syzygy_error
         && e < DEPENDENT_BELOW
