@@ -147,15 +147,9 @@ impl Session {
 
     /// The independence term's weight at this step: 0 where the phase has no such term
     /// (syzygy's fit and push), else ramped up from the phase's first step.
-    fn ramp(&self, job: &Job, push: bool) -> f64 {
+    fn ramp(&self, job: &Job) -> f64 {
         let transverse = self.config.algorithm == Algorithm::Transversality || job.phase == Phase::Condition;
-        if !transverse {
-            0.0
-        } else if push {
-            1.0
-        } else {
-            (job.step as f64 / INDEPENDENCE_RAMP as f64).min(1.0)
-        }
+        if transverse { (job.step as f64 / INDEPENDENCE_RAMP as f64).min(1.0) } else { 0.0 }
     }
 
     fn relation_step(&mut self, job: &mut Job, push: bool) -> Tensor<1> {
@@ -180,7 +174,7 @@ impl Session {
         let (g, v) = job.net.value_and_grad(x);
         let norm = row_norm(v.clone());
         let mut loss = vanishing(g, norm.clone(), self.config.scale_term);
-        let ramp = self.ramp(job, push);
+        let ramp = self.ramp(job);
         if ramp > 0.0 {
             let (frozen, _) = self.on_frozen.rows(rows);
             if let Some(term) = independence(v, norm, &frozen, self.config.independence) {
@@ -218,7 +212,7 @@ impl Session {
         let (dim, on) = (self.dataset.dim(), &batch.on);
         let weights = job.net.host_weights();
         let frozen = self.on_frozen.host_rows(on).expect("fused steps run on the CPU");
-        let ramp = self.ramp(job, false);
+        let ramp = self.ramp(job);
         let fit = per_row::Fit { scale: self.config.scale_term, independence: self.config.independence, ramp, frozen: &frozen, batch: on.len() };
         let (mut loss, mut grads) = fused::loss_and_gradient(&weights, self.dataset.train.select(on).values(), dim, &fit);
         if let (Some(rows), Some(sides)) = (&batch.sides, &self.sides) {
