@@ -19,7 +19,7 @@ suite_tests! { suite::builtins();
     circle: "built-in circle", Bar, Bar;
     sphere: "built-in sphere", Bar, Bar;
     sphere_circle: "built-in sphere-circle", Bar, Bar;
-    torus: "built-in torus", short(1, 0.88), short(1, 0.88);
+    torus: "built-in torus", Bar, Bar;
     helix: "built-in helix", Bar, Bar;
     twisted_cubic: "built-in twisted-cubic", Bar, Bar;
     pendulum: "built-in pendulum", Bar, short(4, 0.3);

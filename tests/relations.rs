@@ -117,3 +117,24 @@ fn early_stopping_does_not_depend_on_how_the_work_is_chunked() {
     assert_eq!(odd, round);
     assert!(odd.iter().any(|(_, stop, _)| !matches!(stop, aml_playground::core::report::Stop::Cap { .. })), "something stopped early: {odd:?}");
 }
+
+/// stop=tighten (the default) gives a fit more steps, once, where they ran out while the
+/// keep tests would keep it: with 150 steps (too few for early stopping to decide) the
+/// ellipse's g1 is such a fit. stop=early never does, and under syzygy a later relation's
+/// fit is not extended: the adversary and the conditioning follow it.
+#[test]
+fn a_loose_fit_is_given_more_steps_once() {
+    use aml_playground::core::report::Stop;
+    let run = |query: &str| {
+        let config = Config::from_query(query).0;
+        let mut s = Session::new(config.clone(), Dataset::synthetic(&config), &Backend::cpu().device);
+        block_on(s.run(100, |_, _| {})).expect("training runs");
+        s.reports().iter().map(|r| (r.stop, r.extended, r.conditioned.is_some(), r.verdict.is_kept())).collect::<Vec<_>>()
+    };
+    let tighten = run("m=ellipse&steps=150&alg=syzygy");
+    assert_eq!(tighten[0], (Stop::Cap { of: 250 }, Some(100), false, true), "{tighten:?}");
+    assert!(tighten[1..].iter().all(|&(stop, extended, ..)| extended.is_none() && stop == Stop::Cap { of: 150 }), "{tighten:?}");
+    assert!(tighten.iter().any(|r| r.2), "a later relation went on to the conditioning: {tighten:?}");
+    let early = run("m=ellipse&steps=150&alg=syzygy&stop=early");
+    assert_eq!(early[0], (Stop::Cap { of: 150 }, None, false, true), "{early:?}");
+}

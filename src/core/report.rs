@@ -50,15 +50,23 @@ pub struct RelationReport {
     pub fidelity: Option<Fidelity>,
     /// Steps it was trained on to be transverse after the syzygy test, if it was.
     pub conditioned: Option<usize>,
+    /// Steps its fit was given on top of `steps` because they ran out while it was still
+    /// loose (stop=tighten), if it was.
+    pub extended: Option<usize>,
 }
 
 impl RelationReport {
-    /// How its training ended: the fit's stop, and the conditioning where there was one.
+    /// How its training ended: the fit's stop, with its extension and conditioning where
+    /// there were any.
     pub fn how_trained(&self) -> String {
-        match self.conditioned {
-            Some(steps) => format!("{}; then trained {steps} steps to be transverse", self.stop.describe()),
-            None => self.stop.describe(),
+        let mut how = self.stop.describe();
+        if let Some(steps) = self.extended {
+            how += &format!(", {steps} of them given because the fit was still loose when its own steps ran out");
         }
+        if let Some(steps) = self.conditioned {
+            how += &format!("; then trained {steps} steps to be transverse");
+        }
+        how
     }
 }
 

@@ -402,7 +402,7 @@ pub fn run_with(case: &Case, config: Config) -> Outcome {
         reported_fidelity: session.reports().iter().rev().find_map(|r| r.fidelity.as_ref()).map(|f| f.within),
         exact_fidelity: case.exact_fidelity(&data, seed),
         seconds,
-        verdicts: session.reports().iter().map(|r| format!("g{}: {}", r.index + 1, r.verdict.describe())).collect(),
+        verdicts: session.reports().iter().map(|r| format!("g{}: {} ({}; {} steps)", r.index + 1, r.verdict.describe(), r.how_trained(), r.steps)).collect(),
         conclusion: session.conclusion().describe(),
     }
 }

@@ -11,7 +11,7 @@ use std::fmt::Display;
 use std::str::FromStr;
 
 /// Bumped when a field changes meaning; older links still load, with a notice.
-pub const QUERY_VERSION: u32 = 5;
+pub const QUERY_VERSION: u32 = 6;
 
 /// Where a field sits in the page's panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -206,7 +206,7 @@ pub const FIELDS: &[Field] = &[
     },
     Field {
         key: "steps",
-        label: "steps per relation (at most)",
+        label: "steps per relation",
         section: Section::Training,
         input: Input::Text,
         range: counts(limits::STEPS),
@@ -322,7 +322,8 @@ impl Config {
 impl Reading {
     /// Older links train as they did then, unless they say otherwise: version 1 had no
     /// warm start, versions 1 and 2 ran every relation for all its steps, versions 1 to 3
-    /// capped a run at 3 relations, versions 1 to 4 kept a syzygy relation as Eq. 3 left it.
+    /// capped a run at 3 relations, versions 1 to 4 kept a syzygy relation as Eq. 3 left it,
+    /// versions 3 to 5 never gave a loose fit more steps.
     fn as_its_version_trained(&mut self) {
         let given = |key| self.seen.contains(&key);
         if self.version == 1 && !given("init") {
@@ -330,6 +331,8 @@ impl Reading {
         }
         if self.version <= 2 && !given("stop") {
             self.config.stopping = Stopping::Steps;
+        } else if self.version <= 5 && !given("stop") {
+            self.config.stopping = Stopping::Early;
         }
         if self.version <= 3 && !given("rel") {
             self.config.max_relations = Some(3);

@@ -107,14 +107,19 @@ choice!(Conditioning {
 /// When a relation's training ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stopping {
+    /// As [`Stopping::Early`], but a fit that its keep tests would pass and that is not
+    /// yet tight when its `steps` run out gets a third more of its schedule's length
+    /// (`steps` · 2/3 steps, the schedule stretched to match), once: the project's default.
+    Tighten,
     /// As soon as it clearly passes its keep tests on held-out points and its fit stops
-    /// improving, or clearly cannot vanish; `steps` is the cap: the project's default.
+    /// improving, or clearly cannot vanish; `steps` is the cap (links of versions 3-5).
     Early,
     /// After all `steps` (links of versions 1 and 2).
     Steps,
 }
 choice!(Stopping {
-    Early => "early", "when it is clearly done (default)";
+    Tighten => "tighten", "when it is clearly done; a loose fit gets more steps (default)";
+    Early => "early", "when it is clearly done, within its steps";
     Steps => "steps", "after all its steps";
 });
 
@@ -177,7 +182,7 @@ impl Default for Config {
             independence: Independence::Span,
             negatives: 1.0,
             init: Init::Sphere,
-            stopping: Stopping::Early,
+            stopping: Stopping::Tighten,
             conditioning: Conditioning::Transverse,
             upload: None,
             backend: None,

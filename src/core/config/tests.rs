@@ -107,7 +107,10 @@ fn version_1_links_train_as_they_did_then() {
     // Versions 1 and 2 ran every relation for all its steps.
     assert_eq!(Config::from_query("v=2&m=circle").0.stopping, Stopping::Steps);
     assert_eq!(Config::from_query("v=2&stop=early").0.stopping, Stopping::Early);
-    assert_eq!(Config::from_query("m=circle").0.stopping, Stopping::Early);
+    assert_eq!(Config::from_query("v=5&m=circle").0.stopping, Stopping::Early);
+    // Versions 3 to 5 never gave a loose fit more steps; today's default does.
+    assert_eq!(Config::from_query("v=5&stop=tighten").0.stopping, Stopping::Tighten);
+    assert_eq!(Config::from_query("m=circle").0.stopping, Stopping::Tighten);
     // Versions 1 to 3 stopped at 3 relations; today a run goes on until one is rejected.
     assert_eq!(Config::from_query("v=3&m=torus").0.max_relations, Some(3));
     assert_eq!(Config::from_query("v=3&rel=5").0.max_relations, Some(5));

@@ -38,6 +38,9 @@ struct Job {
     checks: Vec<(usize, f64)>,
     stop: Option<Stop>,
     steps: usize,
+    /// The fit's steps ran out while it was still loose, and it was given more
+    /// (stop=tighten): its schedule is `steps` + `extension()` long.
+    extended: bool,
 }
 
 pub struct Session {
@@ -231,6 +234,7 @@ impl Session {
                 weights,
                 fidelity,
                 conditioned: None,
+                extended: None,
             });
         }
         if let Some(cap) = &mut self.config.max_relations {
@@ -267,9 +271,9 @@ impl Session {
             self.job = Some(self.new_job());
         }
         let mut job = self.job.take().expect("set above");
-        let of = self.phase_length(job.phase);
+        let of = self.length(&job);
         // Conditioning trains on like a fit, so it stops early like one.
-        let checking = matches!(job.phase, Phase::Fit | Phase::Condition) && self.config.stopping == Stopping::Early;
+        let checking = matches!(job.phase, Phase::Fit | Phase::Condition) && self.config.stopping != Stopping::Steps;
         // A chunk ends at each check, so checks fall on the same steps however the caller
         // chunks the work (the page slices by time): the same link stops at the same step.
         let to_check = if checking { CHECK_EVERY - job.step % CHECK_EVERY } else { usize::MAX };
@@ -303,6 +307,10 @@ impl Session {
                 _ => self.next_phase(job).await,
             };
         }
+        if job.step == of && self.may_extend(&job) && self.still_loose(&job).await? {
+            job.extended = true;
+        }
+        let of = self.length(&job);
         if job.step < of {
             let event = Event::Progress { relation, phase: job.phase, step: job.step, of, loss: Some(loss) };
             self.job = Some(job);
@@ -401,7 +409,7 @@ impl Session {
         let relation = self.reports.len();
         let net = job.net.valid();
         let metrics = metrics::relation_metrics(&net, &self.kept, &self.dataset, &self.device.clone().inner()).await?;
-        let stop = if forced == Some(Verdict::Diverged) { Stop::Diverged } else { job.stop.unwrap_or(Stop::Cap { of: self.config.steps }) };
+        let stop = if forced == Some(Verdict::Diverged) { Stop::Diverged } else { job.stop.unwrap_or(Stop::Cap { of: self.fit_length(&job) }) };
         let conditioned = job.phase == Phase::Condition;
         let verdict = forced.unwrap_or_else(|| verdict::verdict(&metrics, job.syzygy_error, !self.kept.is_empty(), conditioned));
         let weights = net.weights().await?;
@@ -421,6 +429,7 @@ impl Session {
             weights,
             fidelity,
             conditioned: conditioned.then_some(job.step),
+            extended: job.extended.then(|| self.extension()),
         };
         self.reports.push(report);
         self.finished = self.is_over();

@@ -56,6 +56,7 @@ impl Session {
             checks: Vec::new(),
             stop: None,
             steps: 0,
+            extended: false,
         }
     }
 
@@ -67,6 +68,20 @@ impl Session {
             Phase::Push { .. } => (self.config.steps / 2).max(1),
             Phase::Condition => self.config.steps,
         }
+    }
+
+    /// The length of `job`'s phase, with the fit's extension once it has one.
+    pub(super) fn length(&self, job: &Job) -> usize {
+        if job.phase == Phase::Fit { self.fit_length(job) } else { self.phase_length(job.phase) }
+    }
+
+    pub(super) fn fit_length(&self, job: &Job) -> usize {
+        self.config.steps + if job.extended { self.extension() } else { 0 }
+    }
+
+    /// How many steps a loose fit gets on top of its `steps` (stop=tighten).
+    pub(super) fn extension(&self) -> usize {
+        self.config.steps * 2 / 3
     }
 
     /// A batch of random rows (with replacement) of a set of `n`.
@@ -162,7 +177,9 @@ impl Session {
             let grads = GradientsParams::from_grads(loss.backward(), &job.net);
             (loss, grads)
         };
-        let lr = self.config.lr * cosine_decay(job.step, self.phase_length(job.phase));
+        // An extended fit's schedule is stretched over its new length: the rate rises from
+        // its floor to where the longer cosine is (38% of lr), then decays again.
+        let lr = self.config.lr * cosine_decay(job.step, self.length(job));
         job.net = job.optim.step(lr, job.net.clone(), grads);
         loss
     }
