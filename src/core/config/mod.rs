@@ -108,8 +108,8 @@ choice!(Conditioning {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stopping {
     /// As [`Stopping::Early`], but a fit that its keep tests would pass and that is not
-    /// yet tight when its `steps` run out gets a third more of its schedule's length
-    /// (`steps` · 2/3 steps, the schedule stretched to match), once: the project's default.
+    /// yet tight when its `steps` run out gets two thirds more steps (`steps` · 2/3, its
+    /// schedule stretched to match), once: the project's default.
     Tighten,
     /// As soon as it clearly passes its keep tests on held-out points and its fit stops
     /// improving, or clearly cannot vanish; `steps` is the cap (links of versions 3-5).

@@ -4,10 +4,9 @@
 //! out before it is done, and that its keep tests would keep, gets more steps, once.
 
 use super::{Job, Session};
-use crate::core::config::{Algorithm, Stopping};
+use crate::core::config::Stopping;
 use crate::core::metrics;
-use crate::core::report::Phase;
-use crate::core::report::Stop;
+use crate::core::report::{Phase, Stop};
 use crate::core::verdict::{self, NEAR_RATIO_MIN, RATIO_MIN, SIN_MIN, Verdict};
 use burn::module::Module;
 
@@ -33,7 +32,7 @@ impl Session {
         if job.step < CHECK_FROM {
             return Ok(None);
         }
-        let m = metrics::relation_metrics(&job.net.valid(), &self.kept, &self.dataset, &self.device.clone().inner()).await?;
+        let m = self.measure(&job.net.valid()).await?;
         job.checks.push((job.step, m.on_residual));
         let best = |range: &mut dyn Iterator<Item = &(usize, f64)>| range.map(|c| c.1).fold(f64::INFINITY, f64::min);
         let recent = best(&mut job.checks.iter().filter(|c| c.0 + STALL_STEPS > job.step));
@@ -66,16 +65,15 @@ impl Session {
     /// the adversary and, if kept, to the conditioning, which trains it further; extending
     /// its fit there too moved the pendulum from 4 relations to a 5th it kept (at seed 1).
     pub(super) fn may_extend(&self, job: &Job) -> bool {
-        let last_phase = self.config.algorithm == Algorithm::Transversality || self.kept.is_empty();
-        self.config.stopping == Stopping::Tighten && job.phase == Phase::Fit && !job.extended && last_phase
+        self.config.stopping == Stopping::Tighten && job.phase == Phase::Fit && !job.extended && !self.adversary_follows_fit()
     }
 
-    /// Whether the fit, at the end of its steps, is one the keep tests would keep but that
-    /// early stopping never found done: not yet tight, so more steps can tighten it. The
-    /// built-in torus's g₁ runs all 1,500 steps still loose (held-out |g|/‖∇g‖ 0.018 at seed
-    /// 1, 91% of its intersection on the torus); 1,000 more make it 100%.
-    pub(super) async fn still_loose(&self, job: &Job) -> Result<bool, String> {
-        let m = metrics::relation_metrics(&job.net.valid(), &self.kept, &self.dataset, &self.device.clone().inner()).await?;
+    /// Whether the fit, at the end of its steps, is one the keep tests would keep. Early
+    /// stopping never found it done, so it is not yet tight and more steps can tighten it:
+    /// the built-in torus's g₁ runs all 1,500 steps still loose (held-out |g|/‖∇g‖ 0.018 at
+    /// seed 1, 91% of its intersection on the torus); 1,000 more make it 100%.
+    pub(super) async fn would_be_kept(&self, job: &Job) -> Result<bool, String> {
+        let m = self.measure(&job.net.valid()).await?;
         Ok(verdict::verdict(&m, None, !self.kept.is_empty(), false) == Verdict::Independent)
     }
 }

@@ -170,8 +170,17 @@ impl Session {
     /// the page charts while a relation learns.
     pub async fn probe_current(&self) -> Result<Option<RelationMetrics>, String> {
         let Some(job) = &self.job else { return Ok(None) };
-        let net = job.net.valid();
-        metrics::relation_metrics(&net, &self.kept, &self.dataset, &self.device.clone().inner()).await.map(Some)
+        self.measure(&job.net.valid()).await.map(Some)
+    }
+
+    /// A relation measured on held-out points against the kept relations (`metrics`).
+    async fn measure(&self, net: &Relation) -> Result<RelationMetrics, String> {
+        metrics::relation_metrics(net, &self.kept, &self.dataset, &self.device.clone().inner()).await
+    }
+
+    /// Whether g_k's fit goes on to the syzygy adversary, or is its last phase.
+    fn adversary_follows_fit(&self) -> bool {
+        self.config.algorithm == Algorithm::Syzygy && !self.kept.is_empty()
     }
 
     /// Takes every step through burn's autodiff graph, as off the CPU backend (for the
@@ -218,7 +227,7 @@ impl Session {
             if net.input_dim() != self.dataset.dim() {
                 return Err(format!("the relations take {} coordinates but the data has {}", net.input_dim(), self.dataset.dim()));
             }
-            let metrics = metrics::relation_metrics(&net, &self.kept, &self.dataset, &device).await?;
+            let metrics = self.measure(&net).await?;
             let weights = net.weights().await?;
             self.kept.push(net);
             self.refresh_frozen();
@@ -307,7 +316,7 @@ impl Session {
                 _ => self.next_phase(job).await,
             };
         }
-        if job.step == of && self.may_extend(&job) && self.still_loose(&job).await? {
+        if job.step == of && self.may_extend(&job) && self.would_be_kept(&job).await? {
             job.extended = true;
         }
         let of = self.length(&job);
@@ -332,10 +341,9 @@ impl Session {
 
     async fn next_phase(&mut self, mut job: Job) -> Result<Event, String> {
         let relation = self.reports.len();
-        let syzygy = self.config.algorithm == Algorithm::Syzygy && !self.kept.is_empty();
         let next = match job.phase {
             Phase::Warm => Some(Phase::Fit),
-            Phase::Fit if syzygy => Some(Phase::Adversary { round: 0 }),
+            Phase::Fit if self.adversary_follows_fit() => Some(Phase::Adversary { round: 0 }),
             Phase::Fit => None,
             Phase::Adversary { round } => {
                 let error = self.adversary_error(&job).await?;
@@ -390,8 +398,7 @@ impl Session {
         if self.config.conditioning != Conditioning::Transverse {
             return Ok(false);
         }
-        let m = metrics::relation_metrics(&job.net.valid(), &self.kept, &self.dataset, &self.device.clone().inner()).await?;
-        Ok(verdict::vanishes(&m))
+        Ok(verdict::vanishes(&self.measure(&job.net.valid()).await?))
     }
 
     /// Held-out relative error of the adversary on the near-manifold test points.
@@ -408,7 +415,7 @@ impl Session {
     async fn finish_relation(&mut self, job: Job, forced: Option<Verdict>) -> Result<Event, String> {
         let relation = self.reports.len();
         let net = job.net.valid();
-        let metrics = metrics::relation_metrics(&net, &self.kept, &self.dataset, &self.device.clone().inner()).await?;
+        let metrics = self.measure(&net).await?;
         let stop = if forced == Some(Verdict::Diverged) { Stop::Diverged } else { job.stop.unwrap_or(Stop::Cap { of: self.fit_length(&job) }) };
         let conditioned = job.phase == Phase::Condition;
         let verdict = forced.unwrap_or_else(|| verdict::verdict(&metrics, job.syzygy_error, !self.kept.is_empty(), conditioned));
