@@ -17,7 +17,7 @@ fn main() -> std::process::ExitCode {
 mod native {
     use aml_playground::backend::{Backend, BackendKind};
     use aml_playground::core::block_on;
-    use aml_playground::core::config::{Config, Init, Stopping};
+    use aml_playground::core::config::{Choice, Config, Init, Stopping};
     use aml_playground::core::csv::parse_points;
     use aml_playground::core::dataset::Dataset;
     use aml_playground::core::export::RelationsFile;
@@ -228,14 +228,15 @@ mod native {
             return Ok(());
         }
         println!("\ntime to verdict: default settings, wall time from the first step to the last verdict");
-        println!("  {:<28} {:<6} {:<5} {:>8}  {:<9} {:<24} steps/s by phase", "case", "stop", "dev", "seconds", "kept", "steps per relation");
+        println!("  {:<28} {:<7} {:<5} {:>8}  {:<9} {:<24} steps/s by phase", "case", "stop", "dev", "seconds", "kept", "steps per relation");
         let cases = ["m=ellipse", "m=ellipse&alg=syzygy", "m=circle", "m=sphere"];
         for backend in &backends {
             for case in cases {
-                for stop in ["early", "steps"] {
+                // The default stopping rule (the page's), and every step for comparison.
+                for stop in [Config::default().stopping.key(), Stopping::Steps.key()] {
                     let (config, _) = Config::from_query(&format!("{case}&stop={stop}"));
                     let row = time_to_verdict(backend, config)?;
-                    println!("  {case:<28} {stop:<6} {:<5} {row}", if backend.kind == BackendKind::Gpu { "gpu" } else { "cpu" });
+                    println!("  {case:<28} {stop:<7} {:<5} {row}", if backend.kind == BackendKind::Gpu { "gpu" } else { "cpu" });
                 }
             }
         }
