@@ -25,10 +25,13 @@ fn main() {
     let (base, notes) = Config::from_query(&std::env::args().nth(2).unwrap_or_default());
     assert!(notes.is_empty(), "{notes:?}");
     let seed = base.seed;
-    println!("| case | N | true | exact relations' fidelity | transversality: found, fidelity, s | syzygy: found, fidelity, s |");
-    println!("|---|---|---|---|---|---|");
+    println!(
+        "| case | N | true | exact relations' fidelity | transversality: found, fidelity, s | syzygy: found, fidelity, s | open sets, inside the data's box: exact / transversality / syzygy |"
+    );
+    println!("|---|---|---|---|---|---|---|");
     for case in suite::cases().into_iter().chain(suite::builtins()).filter(|c| c.name.contains(&filter)) {
-        let mut exact = 0.0;
+        let mut exact = None;
+        let mut inside = Vec::new();
         let cells: Vec<String> = ALGORITHMS
             .iter()
             .map(|&alg| {
@@ -37,11 +40,14 @@ fn main() {
                     eprintln!("  {} {}: {v}", case.name, alg.key());
                 }
                 eprintln!("  {} {}: {}; fidelity as the run reports it {:?}", case.name, alg.key(), o.conclusion, o.reported_fidelity);
-                exact = o.exact_fidelity;
-                cell(o.kept, case.codim, o.fidelity, case.fidelity_bar(o.exact_fidelity), o.seconds)
+                exact = Some(o.exact_fidelity);
+                inside.push(o.fidelity);
+                cell(o.kept, case.codim, o.fidelity.whole, case.fidelity_bar(o.exact_fidelity.whole), o.seconds)
             })
             .collect();
-        println!("| {} ({}) | {} | {} | {:.1}% | {} | {} |", case.name, case.equations, case.dim, case.codim, 100.0 * exact, cells[0], cells[1]);
+        let exact = exact.expect("two runs");
+        let open = if case.closed { "—".to_string() } else { [exact, inside[0], inside[1]].map(share_inside).join(" / ") };
+        println!("| {} ({}) | {} | {} | {:.1}% | {} | {} | {open} |", case.name, case.equations, case.dim, case.codim, 100.0 * exact.whole, cells[0], cells[1]);
     }
 }
 
@@ -50,4 +56,12 @@ fn cell(found: usize, truth: usize, fidelity: f64, bar: f64, seconds: f64) -> St
     let count = if found == truth { format!("{found}") } else { format!("**{found}** (✗)") };
     let fid = if fidelity >= bar { format!("{:.1}%", 100.0 * fidelity) } else { format!("**{:.1}%** (✗)", 100.0 * fidelity) };
     format!("{count}, {fid}, {seconds:.1}")
+}
+
+/// "100.0% of 143": the share of the points that landed inside the data's box, and how
+/// many landed there; marked where it is under the bar for open sets.
+fn share_inside(f: suite::Faithful) -> String {
+    let share = format!("{:.1}%", 100.0 * f.inside);
+    let share = if f.inside >= suite::OPEN_BAR { share } else { format!("**{share}** (✗)") };
+    format!("{share} of {}", f.landed_inside)
 }

@@ -79,7 +79,7 @@ impl PointCloud {
         (self.select(&order[..cut]), self.select(&order[cut..]))
     }
 
-    /// Per-coordinate (min, max).
+    /// Per-coordinate (min, max): the data's bounding box (see [`in_bounds`]).
     pub fn bounds(&self) -> Vec<(f32, f32)> {
         let mut b = vec![(f32::INFINITY, f32::NEG_INFINITY); self.dim];
         for row in self.values.chunks(self.dim) {
@@ -227,6 +227,15 @@ impl OffManifold {
         let distances = points.rows_f64().map(|p| index.distance(&p) as f32).collect();
         Self { points, distances }
     }
+}
+
+/// Whether `p` lies inside `bounds` (a [`PointCloud::bounds`]) widened on both sides by
+/// `widen` times each coordinate's extent.
+pub fn in_bounds(bounds: &[(f32, f32)], p: &[f64], widen: f64) -> bool {
+    p.iter().zip(bounds).all(|(&v, &(lo, hi))| {
+        let pad = widen * (hi - lo) as f64;
+        v >= lo as f64 - pad && v <= hi as f64 + pad
+    })
 }
 
 #[cfg(test)]

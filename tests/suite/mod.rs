@@ -12,11 +12,15 @@ use aml_playground::core::config::{Algorithm, Choice, Config};
 use aml_playground::core::dataset::{Dataset, Truth};
 use aml_playground::core::manifold::ManifoldKind;
 use aml_playground::core::metrics::{self, FIDELITY_TOLERANCE, GaussNewton, Projection};
-use aml_playground::core::points::PointCloud;
+use aml_playground::core::points::{PointCloud, in_bounds};
 use aml_playground::core::rng::Rng;
 use aml_playground::core::session::Session;
 use std::f64::consts::TAU;
 use std::time::Instant;
+
+/// The fidelity bars: a closed set (compact, no boundary), an open one.
+pub const CLOSED_BAR: f64 = 0.95;
+pub const OPEN_BAR: f64 = 0.80;
 
 pub struct Case {
     pub name: String,
@@ -59,7 +63,7 @@ impl Case {
     /// 95% for a closed set, 80% for an open one; where the true relations themselves
     /// reach less (`exact`, see [`Case::exact_fidelity`]), 90% of what they reach.
     pub fn fidelity_bar(&self, exact: f64) -> f64 {
-        let bar = if self.closed { 0.95 } else { 0.80 };
+        let bar = if self.closed { CLOSED_BAR } else { OPEN_BAR };
         if exact < bar { 0.9 * exact } else { bar }
     }
 
@@ -84,7 +88,7 @@ impl Case {
     /// The fidelity the true relations themselves reach under the same projection: the
     /// ceiling for a learned run. Below 100% for an open set, whose relations' zero set
     /// goes on past the sampled piece (the paraboloid patch's z = x² + y² beyond |x|, |y| ≤ 1).
-    pub fn exact_fidelity(&self, data: &Dataset, seed: u64) -> f64 {
+    pub fn exact_fidelity(&self, data: &Dataset, seed: u64) -> Faithful {
         let how = Projection::evaluation(seed);
         let mut projection = GaussNewton::start(data, how);
         for _ in 0..how.iterations {
@@ -92,7 +96,25 @@ impl Case {
             projection.step(at.into_iter());
         }
         let (points, _) = projection.landed();
-        points.iter().filter(|p| self.distance(p) < FIDELITY_TOLERANCE).count() as f64 / points.len().max(1) as f64
+        self.faithful(&points, data)
+    }
+
+    /// How many of `points` (projected onto some relations) lie within the fidelity
+    /// tolerance of the true set: of all of them, and of those inside the data's bounding box.
+    pub fn faithful(&self, points: &[Vec<f64>], data: &Dataset) -> Faithful {
+        let bounds = data.train.bounds();
+        let where_data = |p: &[f64]| in_bounds(&bounds, p, 0.0);
+        let share = |points: &mut dyn Iterator<Item = &Vec<f64>>| {
+            let (mut n, mut hits) = (0, 0);
+            for p in points {
+                n += 1;
+                hits += usize::from(self.distance(p) < FIDELITY_TOLERANCE);
+            }
+            (if n == 0 { 0.0 } else { hits as f64 / n as f64 }, n)
+        };
+        let (whole, landed) = share(&mut points.iter());
+        let (inside, landed_inside) = share(&mut points.iter().filter(|p| where_data(p)));
+        Faithful { whole, landed, inside, landed_inside }
     }
 
     /// The true relations at p and their gradients (central differences).
@@ -358,17 +380,30 @@ fn surface_distance(p: &[f64], f: impl Fn([f64; 2]) -> Vec<f64>, box_: [(f64, f6
     best_d
 }
 
+/// How faithful an intersection is: the share of random box points projected onto it
+/// that land within 0.05 of the true set.
+#[derive(Clone, Copy, Debug)]
+pub struct Faithful {
+    /// Of all points that landed (the figure).
+    pub whole: f64,
+    pub landed: usize,
+    /// Of those that landed inside the data's bounding box. An open set's relations go on
+    /// past the sampled piece, where the data says nothing of them: the pendulum's exact
+    /// relations are 35% faithful in the whole box, since most points land at an ω or a
+    /// torque outside the sampled ranges. Here the data decides what is right.
+    pub inside: f64,
+    pub landed_inside: usize,
+}
+
 /// What one run found on one case.
 pub struct Outcome {
     pub kept: usize,
-    /// Share of points projected onto the learned intersection within 0.05 of the true set.
-    pub fidelity: f64,
-    pub converged: usize,
+    pub fidelity: Faithful,
     /// The figure the run itself reports: for an upload, against a local linear fit of the
     /// data with the estimated dimension; for a built-in, against its true set.
     pub reported_fidelity: Option<f64>,
     /// What the true relations reach (see [`Case::exact_fidelity`]).
-    pub exact_fidelity: f64,
+    pub exact_fidelity: Faithful,
     pub seconds: f64,
     pub verdicts: Vec<String>,
     pub conclusion: String,
@@ -394,11 +429,9 @@ pub fn run_with(case: &Case, config: Config) -> Outcome {
     block_on(session.run(100, |_, _| {})).expect("training runs");
     let seconds = started.elapsed().as_secs_f64();
     let (points, _) = block_on(metrics::intersection_points(session.kept(), &data, Projection::evaluation(seed), &device)).expect("projection");
-    let within = points.iter().filter(|p| case.distance(p) < FIDELITY_TOLERANCE).count();
     Outcome {
         kept: session.kept().len(),
-        fidelity: if points.is_empty() { 0.0 } else { within as f64 / points.len() as f64 },
-        converged: points.len(),
+        fidelity: case.faithful(&points, &data),
         reported_fidelity: session.reports().iter().rev().find_map(|r| r.fidelity.as_ref()).map(|f| f.within),
         exact_fidelity: case.exact_fidelity(&data, seed),
         seconds,
@@ -424,16 +457,22 @@ pub fn check(cases: &[Case], name: &str, algorithm: Algorithm, expect: Expect) {
     let case = cases.iter().find(|c| c.name == name).expect("a suite case");
     let o = run(case, algorithm, 1);
     let report = format!("{name} ({}): {} in {:.1} s\n{}", algorithm.key(), o.conclusion, o.seconds, o.verdicts.join("\n"));
+    let (f, exact) = (o.fidelity, o.exact_fidelity);
     eprintln!(
-        "{report}\nfidelity {:.3} of {} (exact relations: {:.3}; as the run reports it: {:?})",
-        o.fidelity, o.converged, o.exact_fidelity, o.reported_fidelity
+        "{report}\nfidelity {:.3} of {} landed, {:.3} of the {} inside the data's box (exact relations: {:.3}, {:.3}; as the run reports it: {:?})",
+        f.whole, f.landed, f.inside, f.landed_inside, exact.whole, exact.inside, o.reported_fidelity
     );
     let (kept, bar) = match expect {
-        Expect::Bar => (case.codim, case.fidelity_bar(o.exact_fidelity)),
+        Expect::Bar => (case.codim, case.fidelity_bar(exact.whole)),
         Expect::Short { kept, fidelity } => (kept, fidelity),
     };
     assert_eq!(o.kept, kept, "relations kept (true: {})\n{report}", case.codim);
-    assert!(o.fidelity >= bar, "fidelity {:.3} < {bar:.3}\n{report}", o.fidelity);
+    assert!(f.whole >= bar, "fidelity {:.3} < {bar:.3}\n{report}", f.whole);
+    // Where the data lies, an open set is held to the issue's own bar: there the exact
+    // relations reach 100% on every open case, where in the whole box they reach 35-92%.
+    if !case.closed {
+        assert!(f.inside >= OPEN_BAR, "inside the data's box: fidelity {:.3} < {OPEN_BAR}\n{report}", f.inside);
+    }
 }
 
 /// A test module per case, one test per algorithm: `$cases` is where the names are looked up.
