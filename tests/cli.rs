@@ -67,7 +67,9 @@ fn cli_says_when_the_relation_limit_ended_a_run_and_shows_no_nan_loss() {
     assert!(stdout.contains("fidelity: share of random points moved onto the learned intersection that land within 0.05 of the true manifold"), "{stdout}");
     let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(file["conclusion"], limit);
-    assert_eq!(file["fidelity_measured_against"], "share of random points moved onto the learned intersection that land within 0.05 of the true manifold");
+    // The share inside the data's box follows where it differs from the whole figure.
+    let meaning = file["fidelity_measured_against"].as_str().unwrap_or_default();
+    assert!(meaning.starts_with("share of random points moved onto the learned intersection that land within 0.05 of the true manifold"), "{meaning}");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use super::dataset::Dataset;
 use super::linalg::{dot, norm, solve};
 use super::loss::{FrozenView, row_norm, span_sin_sq};
-use super::points::OffManifold;
+use super::points::{OffManifold, in_bounds};
 use super::relation::{Relation, read_vec};
 use super::rng::Rng;
 use burn::tensor::{Device, Int, Tensor, TensorData};
@@ -44,7 +44,18 @@ pub struct Fidelity {
     /// How near it a point must land ([`Dataset::fidelity_tolerance`]).
     #[serde(default = "default_tolerance")]
     pub tolerance: f64,
+    /// The same share among the projections that landed inside the data's bounding box,
+    /// and how many did. Beyond it the data cannot say what is right: the relations of a
+    /// set with ends or ranges run on past the sampled piece (the pendulum's exact
+    /// relations put 35% of all projections on it, and 100% of those inside the box).
+    #[serde(default)]
+    pub within_inside: f64,
+    #[serde(default)]
+    pub converged_inside: usize,
 }
+
+/// The share inside the data's box is told where it is this much above the whole figure.
+const INSIDE_DIFFERS: f64 = 0.05;
 
 fn default_tolerance() -> f64 {
     FIDELITY_TOLERANCE
@@ -53,15 +64,21 @@ fn default_tolerance() -> f64 {
 impl Fidelity {
     /// What the figure means, in words: "share of random points … within 0.05 of …".
     pub fn meaning(&self) -> String {
-        let base = format!("share of random points moved onto the learned intersection that land within {} of {}", round(self.tolerance), self.against);
+        let mut text = format!("share of random points moved onto the learned intersection that land within {} of {}", round(self.tolerance), self.against);
         if self.tolerance > FIDELITY_TOLERANCE {
-            format!(
-                "{base}; {}, not {FIDELITY_TOLERANCE}, because held-out data points themselves lie that far from the fit, so nearer cannot be judged",
+            text += &format!(
+                "; {}, not {FIDELITY_TOLERANCE}, because held-out data points themselves lie that far from the fit, so nearer cannot be judged",
                 round(self.tolerance)
-            )
-        } else {
-            base
+            );
         }
+        if self.converged_inside > 0 && self.within_inside >= self.within + INSIDE_DIFFERS {
+            text += &format!(
+                "; of the {} that land inside the data's bounding box, {:.0}% (beyond it the relations of a set with ends or ranges run on past what was sampled, where the data cannot say what is right)",
+                self.converged_inside,
+                100.0 * self.within_inside
+            );
+        }
+        text
     }
 }
 
@@ -212,15 +229,31 @@ pub async fn intersection_fidelity(kept: &[Relation], data: &Dataset, seed: u64,
     let distances = data.distances_to_truth(&points, dimension);
     let converged = distances.len();
     let tolerance = data.fidelity_tolerance(dimension);
-    let within = distances.iter().filter(|&&d| d < tolerance).count();
+    let [(within, _), (within_inside, converged_inside)] = shares_within(&points, &distances, &data.train.bounds(), tolerance);
     Ok(Some(Fidelity {
-        within: if converged == 0 { 0.0 } else { within as f64 / converged as f64 },
+        within,
         median_distance: median(distances),
         converged,
         tried,
         against: data.fidelity_reference(dimension),
         tolerance,
+        within_inside,
+        converged_inside,
     }))
+}
+
+/// The share of `points` whose `distances` are under `tolerance`, and how many points
+/// there are: of all of them, and of those inside `bounds` (the data's bounding box).
+pub fn shares_within(points: &[Vec<f64>], distances: &[f64], bounds: &[(f32, f32)], tolerance: f64) -> [(f64, usize); 2] {
+    let share = |pairs: &mut dyn Iterator<Item = (&Vec<f64>, &f64)>| {
+        let (mut n, mut hits) = (0, 0);
+        for (_, &d) in pairs {
+            n += 1;
+            hits += usize::from(d < tolerance);
+        }
+        (if n == 0 { 0.0 } else { hits as f64 / n as f64 }, n)
+    };
+    [share(&mut points.iter().zip(distances)), share(&mut points.iter().zip(distances).filter(|(p, _)| in_bounds(bounds, p, 0.0)))]
 }
 
 /// The least-norm step δ with J δ = −g: δ = −Jᵀ (J Jᵀ + λI)⁻¹ g (g: the relations at a
@@ -251,10 +284,42 @@ mod tests {
 
     #[test]
     fn the_meaning_says_the_tolerance_and_why_it_widened() {
-        let f = |tolerance| Fidelity { within: 0.9, median_distance: 0.01, converged: 600, tried: 600, against: "a local fit".into(), tolerance }.meaning();
+        let f = |tolerance| {
+            Fidelity {
+                within: 0.9,
+                median_distance: 0.01,
+                converged: 600,
+                tried: 600,
+                against: "a local fit".into(),
+                tolerance,
+                within_inside: 0.9,
+                converged_inside: 500,
+            }
+            .meaning()
+        };
         assert_eq!(f(FIDELITY_TOLERANCE), "share of random points moved onto the learned intersection that land within 0.05 of a local fit");
         let wide = f(0.2264);
         assert!(wide.contains("within 0.226 of a local fit; 0.226, not 0.05, because held-out data points"), "{wide}");
+    }
+
+    #[test]
+    fn the_meaning_tells_the_share_inside_the_data_only_where_it_differs() {
+        let f = |within_inside| {
+            Fidelity {
+                within: 0.32,
+                median_distance: 0.4,
+                converged: 600,
+                tried: 600,
+                against: "the true manifold".into(),
+                tolerance: FIDELITY_TOLERANCE,
+                within_inside,
+                converged_inside: 173,
+            }
+            .meaning()
+        };
+        let open = f(1.0);
+        assert!(open.ends_with("of the true manifold; of the 173 that land inside the data's bounding box, 100% (beyond it the relations of a set with ends or ranges run on past what was sampled, where the data cannot say what is right)"), "{open}");
+        assert!(!f(0.35).contains("inside"), "{}", f(0.35));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use aml_playground::core::config::{Algorithm, Choice, Config};
 use aml_playground::core::dataset::{Dataset, Truth};
 use aml_playground::core::manifold::ManifoldKind;
 use aml_playground::core::metrics::{self, FIDELITY_TOLERANCE, GaussNewton, Projection};
-use aml_playground::core::points::{PointCloud, in_bounds};
+use aml_playground::core::points::PointCloud;
 use aml_playground::core::rng::Rng;
 use aml_playground::core::session::Session;
 use std::f64::consts::TAU;
@@ -102,18 +102,8 @@ impl Case {
     /// How many of `points` (projected onto some relations) lie within the fidelity
     /// tolerance of the true set: of all of them, and of those inside the data's bounding box.
     pub fn faithful(&self, points: &[Vec<f64>], data: &Dataset) -> Faithful {
-        let bounds = data.train.bounds();
-        let where_data = |p: &[f64]| in_bounds(&bounds, p, 0.0);
-        let share = |points: &mut dyn Iterator<Item = &Vec<f64>>| {
-            let (mut n, mut hits) = (0, 0);
-            for p in points {
-                n += 1;
-                hits += usize::from(self.distance(p) < FIDELITY_TOLERANCE);
-            }
-            (if n == 0 { 0.0 } else { hits as f64 / n as f64 }, n)
-        };
-        let (whole, landed) = share(&mut points.iter());
-        let (inside, landed_inside) = share(&mut points.iter().filter(|p| where_data(p)));
+        let distances: Vec<f64> = points.iter().map(|p| self.distance(p)).collect();
+        let [(whole, landed), (inside, landed_inside)] = metrics::shares_within(points, &distances, &data.train.bounds(), FIDELITY_TOLERANCE);
         Faithful { whole, landed, inside, landed_inside }
     }
 
