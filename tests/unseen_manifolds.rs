@@ -4,15 +4,16 @@
 //! 80% inside the data's bounding box). Each case trains
 //! real networks on the CPU; runs are bit-for-bit repeatable, so the figures are exact.
 //!
-//! Every case meets its bar with both algorithms today (the README's table, "Data it has
-//! never seen"); a case that falls short would be held to what it reaches with
-//! `suite::short`, as the built-in pendulum is, so the shortfall stays visible.
+//! Where a default run falls short of that bar today (the README's table, "Data it has
+//! never seen"), the test holds it to what it reaches now, a little lower, so the
+//! shortfall stays visible and any regression still fails.
 #![cfg(not(target_arch = "wasm32"))]
 
 #[macro_use]
 mod suite;
 
 use suite::Expect::Bar;
+use suite::short;
 
 suite_tests! { suite::cases();
     saddle_loop: "saddle loop", Bar, Bar;
@@ -21,7 +22,7 @@ suite_tests! { suite::cases();
     paraboloid_patch: "paraboloid patch", Bar, Bar;
     circle_times_sphere: "circle × sphere", Bar, Bar;
     rank_one_matrices: "rank-1 matrices", Bar, Bar;
-    two_link_arm: "two-link arm", Bar, Bar;
+    two_link_arm: "two-link arm", Bar, short(4, 0.93);
     noisy_ellipsoid: "noisy ellipsoid σ=0.02", Bar, Bar;
     sphere_times_sphere: "sphere × sphere", Bar, Bar;
 }
