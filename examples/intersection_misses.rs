@@ -58,11 +58,6 @@ fn main() {
     );
     // An open set's relations go on past the sampled piece, where the data says nothing:
     // how faithful the intersection is where the data lies (its own bounding box).
-    let inside: Vec<f64> = points.iter().zip(&distances).filter(|(p, _)| in_bounds(&bounds, p, 0.0)).map(|(_, d)| *d).collect();
-    println!(
-        "inside the data's bounding box: {} of {} landed points, {:.1}% of them within {FIDELITY_TOLERANCE}",
-        inside.len(),
-        d.len(),
-        100.0 * inside.iter().filter(|d| **d < FIDELITY_TOLERANCE).count() as f64 / inside.len().max(1) as f64
-    );
+    let [_, (share, landed)] = metrics::shares_within(&points, &distances, &bounds, FIDELITY_TOLERANCE);
+    println!("inside the data's bounding box: {landed} of {} landed points, {:.1}% of them within {FIDELITY_TOLERANCE}", d.len(), 100.0 * share);
 }

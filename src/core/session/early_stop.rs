@@ -87,7 +87,7 @@ impl Session {
 /// two. The two-link arm at seeds 1-5: transversality 88.8-100% → 99.3-100%, syzygy at
 /// seed 4 95.3 → 99.8%, the rest the same. Holding the second relation to 1/√2 as well
 /// (k-th to DONE_RESIDUAL/√k) took the arm's seed 1 under syzygy 94.6 → 99.5%, but the
-/// page's default ellipse (the wasm build's rounding) then ran g₂ 1,600 steps, not ~850.
+/// page's default ellipse (the wasm build's rounding) then fitted g₂ 1,600 steps, not 450.
 fn done_residual(k: usize) -> f64 {
     DONE_RESIDUAL * (2.0 / k.max(1) as f64).sqrt().min(1.0)
 }
