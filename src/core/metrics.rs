@@ -245,15 +245,16 @@ pub async fn intersection_fidelity(kept: &[Relation], data: &Dataset, seed: u64,
 /// The share of `points` whose `distances` are under `tolerance`, and how many points
 /// there are: of all of them, and of those inside `bounds` (the data's bounding box).
 pub fn shares_within(points: &[Vec<f64>], distances: &[f64], bounds: &[(f32, f32)], tolerance: f64) -> [(f64, usize); 2] {
-    let share = |pairs: &mut dyn Iterator<Item = (&Vec<f64>, &f64)>| {
+    let share = |distances: &mut dyn Iterator<Item = f64>| {
         let (mut n, mut hits) = (0, 0);
-        for (_, &d) in pairs {
+        for d in distances {
             n += 1;
             hits += usize::from(d < tolerance);
         }
         (if n == 0 { 0.0 } else { hits as f64 / n as f64 }, n)
     };
-    [share(&mut points.iter().zip(distances)), share(&mut points.iter().zip(distances).filter(|(p, _)| in_bounds(bounds, p, 0.0)))]
+    let mut inside = points.iter().zip(distances).filter(|(p, _)| in_bounds(bounds, p, 0.0)).map(|(_, &d)| d);
+    [share(&mut distances.iter().copied()), share(&mut inside)]
 }
 
 /// The least-norm step δ with J δ = −g: δ = −Jᵀ (J Jᵀ + λI)⁻¹ g (g: the relations at a
