@@ -138,3 +138,37 @@ fn a_loose_fit_is_given_more_steps_once() {
     let early = run("m=ellipse&steps=150&alg=syzygy&stop=early");
     assert_eq!(early[0], (Stop::Cap { of: 150 }, None, false, true), "{early:?}");
 }
+
+/// Pruning stray pieces leaves a continuation alone: the twisted cubic's relations run on
+/// past its sampled ends, so a hundred of the projected points land far from the data, but
+/// each walks home along the zero set, and no relation is trained against them (the
+/// two-link arm under syzygy, whose stray pieces are pruned, is in unseen_manifolds.rs).
+#[test]
+fn a_continuation_past_the_data_is_not_pruned() {
+    let s = learn(ManifoldKind::TwistedCubic, Algorithm::Transversality, 2);
+    assert_eq!(verdicts(&s), vec![true, true]);
+    assert!(s.reports().iter().all(|r| r.pruned.is_none()), "nothing pruned");
+    assert!(s.history().iter().all(|p| p.phase != Phase::Prune), "no pruning steps");
+    // The continuation is there: points land on it far from the data.
+    use aml_playground::core::metrics::{Projection, intersection_points};
+    use aml_playground::core::nearest::NearestIndex;
+    let data = s.dataset();
+    let (landed, _) = block_on(intersection_points(s.kept(), data, Projection::evaluation(1), &Backend::cpu().device)).expect("projection");
+    let index = NearestIndex::new(&data.train);
+    let far = landed.iter().filter(|p| index.distance(p) > 0.25 * data.scale()).count();
+    assert!(far >= 50, "{far} of {} landed far from the data", landed.len());
+    let off = learn_with("m=twisted-cubic&prune=off&rel=2");
+    assert_eq!(
+        off.reports().iter().map(|r| r.weights.clone()).collect::<Vec<_>>(),
+        s.reports().iter().map(|r| r.weights.clone()).collect::<Vec<_>>(),
+        "the same relations as without pruning"
+    );
+}
+
+fn learn_with(query: &str) -> Session {
+    let (config, notes) = Config::from_query(query);
+    assert!(notes.is_empty(), "{notes:?}");
+    let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &Backend::cpu().device);
+    block_on(session.run(100, |_, _| {})).expect("training runs");
+    session
+}

@@ -21,7 +21,7 @@ const EPS: f64 = 1e-12;
 /// Negatives ask for a residual of at least this share of the distance to the data ...
 pub const MARGIN: f64 = 0.5;
 /// ... capped at this many data scales, since |g|/‖v‖ only tracks distance near the set.
-const MARGIN_CAP: f64 = 0.25;
+pub const MARGIN_CAP: f64 = 0.25;
 
 /// What the frozen relations say at a batch of points: unit gradients (for the pairwise
 /// term), an orthonormal basis of their span (for the span term) and the sum of their

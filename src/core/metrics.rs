@@ -145,13 +145,20 @@ impl Projection {
 /// Returns the points that got there (the learned intersection, as a point set) and how
 /// many were tried.
 pub async fn intersection_points(kept: &[Relation], data: &Dataset, how: Projection, device: &Device) -> Result<(Vec<Vec<f64>>, usize), String> {
-    let dim = data.dim();
-    let k = kept.len();
-    if k == 0 {
+    if kept.is_empty() {
         return Ok((Vec::new(), 0));
     }
     let mut projection = GaussNewton::start(data, how);
-    for _ in 0..how.iterations {
+    project(kept, &mut projection, how.iterations, device).await?;
+    Ok(projection.landed())
+}
+
+/// `iterations` damped Gauss-Newton steps of `projection`'s points toward the joint zero
+/// set of `kept`, the relations evaluated on `device`.
+pub async fn project(kept: &[Relation], projection: &mut GaussNewton, iterations: usize, device: &Device) -> Result<(), String> {
+    let dim = projection.dim;
+    let k = kept.len();
+    for _ in 0..iterations {
         let n = projection.x.len() / dim;
         let xt = Tensor::<2>::from_data(TensorData::new(projection.x.iter().map(|&v| v as f32).collect::<Vec<_>>(), [n, dim]), device);
         let cols: Vec<Tensor<2>> = kept
@@ -164,7 +171,7 @@ pub async fn intersection_points(kept: &[Relation], data: &Dataset, how: Project
         let gv = read_vec(Tensor::cat(cols, 1)).await?; // per row: [g_1, v_1.., g_2, v_2.., ...]
         projection.step(gv.chunks(k * (1 + dim)).map(|row| row.chunks(1 + dim).map(|c| (c[0] as f64, c[1..].iter().map(|&v| v as f64).collect())).unzip()));
     }
-    Ok(projection.landed())
+    Ok(())
 }
 
 /// The projection of [`intersection_points`] on the host, for any relations: the caller
@@ -188,6 +195,16 @@ impl GaussNewton {
         Self { x, dim: data.dim(), scale: data.scale(), worst: vec![f64::INFINITY; n] }
     }
 
+    /// Given points (rows of `dim`), to be projected from where they are.
+    pub fn from(points: &[Vec<f64>], dim: usize, scale: f64) -> Self {
+        Self { x: points.iter().flatten().copied().collect(), dim, scale, worst: vec![f64::INFINITY; points.len()] }
+    }
+
+    /// Per point: where it is, and whether it reached the set at the last step.
+    pub fn points(&self) -> impl Iterator<Item = (&[f64], bool)> {
+        self.x.chunks(self.dim).zip(&self.worst).map(|(p, &w)| (p, w < 1e-3 * self.scale && p.iter().all(|v| v.is_finite())))
+    }
+
     /// One damped step per point, from the relations' values and gradients there.
     pub fn step(&mut self, at_points: impl Iterator<Item = (Vec<f64>, Vec<Vec<f64>>)>) {
         let dim = self.dim;
@@ -205,13 +222,7 @@ impl GaussNewton {
 
     /// The points that reached the set, and how many were tried.
     pub fn landed(&self) -> (Vec<Vec<f64>>, usize) {
-        let landed = self
-            .x
-            .chunks(self.dim)
-            .zip(&self.worst)
-            .filter(|&(p, &w)| w < 1e-3 * self.scale && p.iter().all(|v| v.is_finite()))
-            .map(|(p, _)| p.to_vec())
-            .collect();
+        let landed = self.points().filter(|&(_, on)| on).map(|(p, _)| p.to_vec()).collect();
         (landed, self.worst.len())
     }
 }

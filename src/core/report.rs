@@ -1,7 +1,7 @@
 //! What a run tells a person and the page: why a relation stopped, each relation's
 //! report, the loss history, progress events and the run's conclusion.
 
-use super::metrics::{Fidelity, RelationMetrics};
+use super::metrics::{FIDELITY_POINTS, Fidelity, RelationMetrics};
 use super::relation::LayerWeights;
 use super::verdict::Verdict;
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,18 @@ pub struct RelationReport {
     /// Steps its fit was given on top of `steps` because they ran out while it was still
     /// loose (stop=tighten), if it was.
     pub extended: Option<usize>,
+    /// Training against stray pieces of the joint zero set at the end of the run, if any.
+    #[serde(default)]
+    pub pruned: Option<Pruned>,
+}
+
+/// What pruning stray pieces did (`session::prune`): steps trained, and how many of the
+/// projected points landed far from the data before and after (the same points).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pruned {
+    pub steps: usize,
+    pub strays: usize,
+    pub left: usize,
 }
 
 impl RelationReport {
@@ -65,6 +77,19 @@ impl RelationReport {
         }
         if let Some(steps) = self.conditioned {
             how += &format!("; then trained {steps} steps to be transverse");
+        }
+        if let Some(p) = self.pruned {
+            how += &if p.left < p.strays {
+                format!(
+                    "; at the end trained {} steps against stray pieces of the zero set, far from the data ({} of {FIDELITY_POINTS} projected points landed on them; now {})",
+                    p.steps, p.strays, p.left
+                )
+            } else {
+                format!(
+                    "; at the end trained {} steps against stray pieces of the zero set, far from the data ({} of {FIDELITY_POINTS} projected points landed on them), which did not halve them and was undone",
+                    p.steps, p.strays
+                )
+            };
         }
         how
     }
@@ -83,6 +108,8 @@ pub enum Phase {
     /// Making g_k, which the adversary could not rebuild, transverse to the earlier
     /// relations (syzygy, cond=transverse).
     Condition,
+    /// Training the last kept relation off stray pieces of the joint zero set (prune=strays).
+    Prune,
 }
 
 impl Phase {
@@ -93,6 +120,7 @@ impl Phase {
             Phase::Adversary { round } => format!("syzygy test {}", round + 1),
             Phase::Push { round } => format!("push away {}", round + 1),
             Phase::Condition => "conditioning".into(),
+            Phase::Prune => "pruning stray pieces".into(),
         }
     }
 }

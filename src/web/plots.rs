@@ -295,7 +295,6 @@ pub fn draw_loss(canvas: HtmlCanvasElement, history: &[(usize, usize, f64)]) -> 
     let first_step = finite.iter().map(|p| p.1).min().unwrap_or(0) as f64;
     let max_step = (finite.iter().map(|p| p.1).max().unwrap_or(1) as f64).max(first_step + 1.0);
     let (lo, hi) = finite.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.2), hi.max(p.2)));
-    let relations = finite.iter().map(|p| p.0).max().unwrap_or(0);
     let mut builder = ChartBuilder::on(&root);
     builder.margin(10).margin_right(18).x_label_area_size(40).y_label_area_size(52).caption("loss per relation", ("sans-serif", 14));
     // The same chart on either y axis (the two are different types to plotters).
@@ -313,10 +312,11 @@ pub fn draw_loss(canvas: HtmlCanvasElement, history: &[(usize, usize, f64)]) -> 
                 .label_style(("sans-serif", 12))
                 .draw()
                 .map_err(e)?;
-            for j in 0..=relations {
-                let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
-                let points = finite.iter().filter(|p| p.0 == j).map(|p| (p.1 as f64, p.2));
-                chart.draw_series(LineSeries::new(points, c.stroke_width(2))).map_err(e)?;
+            // One line per stretch of a relation's training: the last kept relation, trained
+            // again at the end against stray pieces, gets a second line, not a bridge.
+            for stretch in finite.chunk_by(|a, b| a.0 == b.0) {
+                let c = RELATION_COLOURS[stretch[0].0 % RELATION_COLOURS.len()];
+                chart.draw_series(LineSeries::new(stretch.iter().map(|p| (p.1 as f64, p.2)), c.stroke_width(2))).map_err(e)?;
             }
         }};
     }
@@ -339,7 +339,6 @@ pub fn draw_metrics(canvas: HtmlCanvasElement, points: &[MetricPoint]) -> Result
     }
     let e = |e: DrawingAreaErrorKind<_>| e.to_string();
     let max_step = finite.iter().map(|p| p.step).max().unwrap_or(1).max(1) as f64;
-    let relations = finite.iter().map(|p| p.relation).max().unwrap_or(0);
     let (top, bottom) = root.split_vertically(120);
     let hi = finite.iter().map(|p| p.ratio).fold(10.0, f64::max) * 2.0;
     let mut ratio = ChartBuilder::on(&top)
@@ -368,9 +367,8 @@ pub fn draw_metrics(canvas: HtmlCanvasElement, points: &[MetricPoint]) -> Result
         .draw()
         .map_err(e)?;
     sine.draw_series(DashedLineSeries::new([(0.0, SIN_MIN), (max_step, SIN_MIN)], 4, 3, BLACK.mix(0.5).into())).map_err(e)?;
-    for j in 0..=relations {
-        let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
-        let mine: Vec<&&MetricPoint> = finite.iter().filter(|p| p.relation == j).collect();
+    for mine in finite.chunk_by(|a, b| a.relation == b.relation) {
+        let c = RELATION_COLOURS[mine[0].relation % RELATION_COLOURS.len()];
         ratio.draw_series(LineSeries::new(mine.iter().map(|p| (p.step as f64, p.ratio.max(0.5))), c.stroke_width(2)).point_size(2)).map_err(e)?;
         sine.draw_series(LineSeries::new(mine.iter().map(|p| (p.step as f64, p.sin_span)), c.stroke_width(2)).point_size(2)).map_err(e)?;
     }

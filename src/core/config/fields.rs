@@ -3,7 +3,7 @@
 //! Reading never fails: a bad, unknown or out-of-range value falls back (the value in use,
 //! or the nearest bound) with a message saying what was changed.
 
-use super::{Algorithm, BackendChoice, Choice, Conditioning, Config, Independence, Init, ScaleTerm, Stopping, limits};
+use super::{Algorithm, BackendChoice, Choice, Conditioning, Config, Independence, Init, Pruning, ScaleTerm, Stopping, limits};
 use crate::core::manifold::ManifoldKind;
 use crate::core::relation::Activation;
 use crate::core::upload::UploadLabel;
@@ -11,7 +11,7 @@ use std::fmt::Display;
 use std::str::FromStr;
 
 /// Bumped when a field changes meaning; older links still load, with a notice.
-pub const QUERY_VERSION: u32 = 6;
+pub const QUERY_VERSION: u32 = 7;
 
 /// Where a field sits in the page's panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -268,6 +268,15 @@ pub const FIELDS: &[Field] = &[
         write: |c| Some(c.conditioning.key().into()),
     },
     Field {
+        key: "prune",
+        label: "stray pieces of the zero set",
+        section: Section::Loss,
+        input: Input::Choice(options::<Pruning>),
+        range: None,
+        read: |r, value| choose(&mut r.config.pruning, "pruning", value, &mut r.notes),
+        write: |c| Some(c.pruning.key().into()),
+    },
+    Field {
         key: "data",
         label: "uploaded data",
         section: Section::LinkOnly,
@@ -323,7 +332,7 @@ impl Reading {
     /// Older links train as they did then, unless they say otherwise: version 1 had no
     /// warm start, versions 1 and 2 ran every relation for all its steps, versions 1 to 3
     /// capped a run at 3 relations, versions 1 to 4 kept a syzygy relation as Eq. 3 left it,
-    /// versions 3 to 5 never gave a loose fit more steps.
+    /// versions 3 to 5 never gave a loose fit more steps, versions 1 to 6 left stray pieces.
     fn as_its_version_trained(&mut self) {
         let given = |key| self.seen.contains(&key);
         if self.version == 1 && !given("init") {
@@ -339,6 +348,9 @@ impl Reading {
         }
         if self.version <= 4 && !given("cond") {
             self.config.conditioning = Conditioning::Off;
+        }
+        if self.version <= 6 && !given("prune") {
+            self.config.pruning = Pruning::Off;
         }
     }
 }

@@ -104,6 +104,21 @@ choice!(Conditioning {
     Off => "off", "as Eq. 3 leaves it (paper)";
 });
 
+/// What happens, at the end of a run, to stray pieces of the joint zero set: pieces far
+/// from every data point (`session::prune`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pruning {
+    /// The last kept relation trains on against them, kept so where fewer landings stray:
+    /// the project's default.
+    Strays,
+    /// Left as training made them (links of versions 1 to 6).
+    Off,
+}
+choice!(Pruning {
+    Strays => "strays", "train the last relation off stray pieces (default)";
+    Off => "off", "leave them";
+});
+
 /// When a relation's training ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stopping {
@@ -157,6 +172,8 @@ pub struct Config {
     pub stopping: Stopping,
     /// Under syzygy: whether a relation Eq. 3 keeps is then made transverse.
     pub conditioning: Conditioning,
+    /// Whether stray pieces of the joint zero set are pruned at the end of a run.
+    pub pruning: Pruning,
     /// The uploaded point cloud to learn from instead of `manifold`. A link carries only
     /// its label, never the data.
     pub upload: Option<UploadLabel>,
@@ -184,6 +201,7 @@ impl Default for Config {
             init: Init::Sphere,
             stopping: Stopping::Tighten,
             conditioning: Conditioning::Transverse,
+            pruning: Pruning::Strays,
             upload: None,
             backend: None,
         }

@@ -32,6 +32,7 @@ fn every_field_round_trips() {
         init: Init::Plain,
         stopping: Stopping::Steps,
         conditioning: Conditioning::Off,
+        pruning: Pruning::Off,
         upload: UploadLabel::parse("points.csv~300x4~0123456789abcdef"),
         backend: Some(BackendChoice::Gpu),
     };
@@ -66,7 +67,7 @@ fn an_unknown_backend_is_dropped_with_a_message() {
 
 #[test]
 fn bad_fields_fall_back_with_a_message_each() {
-    let (c, notes) = Config::from_query("m=klein&n=abc&noise=5&hidden=64-0&lr=-1&zzz=1&v=7&seed=-3");
+    let (c, notes) = Config::from_query("m=klein&n=abc&noise=5&hidden=64-0&lr=-1&zzz=1&v=8&seed=-3");
     let d = Config::default();
     assert_eq!(c.manifold, d.manifold);
     assert_eq!(c.samples, d.samples);
@@ -124,6 +125,9 @@ fn version_1_links_train_as_they_did_then() {
     assert_eq!(Config::from_query("v=4&alg=syzygy").0.conditioning, Conditioning::Off);
     assert_eq!(Config::from_query("v=4&cond=transverse").0.conditioning, Conditioning::Transverse);
     assert_eq!(Config::from_query("alg=syzygy").0.conditioning, Conditioning::Transverse);
+    assert_eq!(Config::from_query("v=6&m=circle").0.pruning, Pruning::Off);
+    assert_eq!(Config::from_query("v=6&prune=strays").0.pruning, Pruning::Strays);
+    assert_eq!(Config::from_query("m=circle").0.pruning, Pruning::Strays);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! and a CLI can draw a progress bar. All device reads are async (WebGPU needs that).
 
 mod early_stop;
+mod prune;
 mod steps;
 
 use super::config::{Algorithm, Conditioning, Config, Stopping};
@@ -71,6 +72,8 @@ pub struct Session {
     /// Points beside the data with the side g_1 should put them on, where the data is a
     /// hypersurface (`orientation`).
     sides: Option<Sides>,
+    /// The last kept relation in training against stray pieces, at the end of the run.
+    pruning: Option<prune::StrayPruning>,
 }
 
 /// [`SignedPoints`](super::orientation::SignedPoints) on the host (for the fused step) and as
@@ -111,6 +114,7 @@ impl Session {
         Self {
             fused,
             sides,
+            pruning: None,
             near_rows,
             on_frozen,
             off_frozen,
@@ -163,7 +167,12 @@ impl Session {
 
     /// The relation being trained now, if any, with its phase.
     pub fn current(&self) -> Option<(usize, Phase, &Relation)> {
-        self.job.as_ref().map(|j| (self.reports.len(), j.phase, &j.net))
+        self.job.as_ref().map(|j| (self.job_relation(), j.phase, &j.net))
+    }
+
+    /// Which relation the job trains: the next one, or the one being pruned.
+    fn job_relation(&self) -> usize {
+        self.pruning.as_ref().map_or(self.reports.len(), |p| p.report)
     }
 
     /// Metrics of the relation in training, as it is now (None between relations): what
@@ -244,6 +253,7 @@ impl Session {
                 fidelity,
                 conditioned: None,
                 extended: None,
+                pruned: None,
             });
         }
         if let Some(cap) = &mut self.config.max_relations {
@@ -261,6 +271,7 @@ impl Session {
 
     /// Stops the run after the relations finished so far.
     pub fn stop(&mut self) {
+        self.abandon_pruning();
         self.job = None;
         self.finished = true;
     }
@@ -297,9 +308,15 @@ impl Session {
         job.steps += n;
         self.total_steps += n;
         let loss = read_vec(last.expect("n ≥ 1").inner()).await?[0] as f64;
-        let relation = self.reports.len();
+        let relation = self.job_relation();
         self.history.push(LossPoint { relation, step: self.total_steps, phase: job.phase, loss });
         if !loss.is_finite() {
+            if job.phase == Phase::Prune {
+                // A pruning round that diverges is undone; the run ends as it stood.
+                self.abandon_pruning();
+                self.finished = true;
+                return Ok(Event::RelationFinished { relation });
+            }
             return self.finish_relation(job, Some(Verdict::Diverged)).await;
         }
         let checked = checking && before / CHECK_EVERY != job.step / CHECK_EVERY;
@@ -340,6 +357,9 @@ impl Session {
     }
 
     async fn next_phase(&mut self, mut job: Job) -> Result<Event, String> {
+        if job.phase == Phase::Prune {
+            return self.end_pruning_round(job).await;
+        }
         let relation = self.reports.len();
         let next = match job.phase {
             Phase::Warm => Some(Phase::Fit),
@@ -355,7 +375,8 @@ impl Session {
                 }
             }
             Phase::Push { round } => Some(Phase::Adversary { round: round + 1 }),
-            Phase::Condition => None,
+            // (A pruning round ends above.)
+            Phase::Condition | Phase::Prune => None,
         };
         let Some(phase) = next else {
             return self.finish_relation(job, None).await;
@@ -414,6 +435,7 @@ impl Session {
 
     async fn finish_relation(&mut self, job: Job, forced: Option<Verdict>) -> Result<Event, String> {
         let relation = self.reports.len();
+        let diverged = forced.is_some();
         let net = job.net.valid();
         let metrics = self.measure(&net).await?;
         let stop = if forced == Some(Verdict::Diverged) { Stop::Diverged } else { job.stop.unwrap_or(Stop::Cap { of: self.fit_length(&job) }) };
@@ -437,9 +459,15 @@ impl Session {
             fidelity,
             conditioned: conditioned.then_some(job.step),
             extended: job.extended.then(|| self.extension()),
+            pruned: None,
         };
         self.reports.push(report);
         self.finished = self.is_over();
+        // A run with its last relation prunes stray pieces before it ends (not after a
+        // divergence, which puts the learning rate in question).
+        if self.finished && !diverged {
+            self.begin_pruning().await?;
+        }
         Ok(Event::RelationFinished { relation })
     }
 

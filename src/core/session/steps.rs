@@ -2,7 +2,7 @@
 //! loss assembled from `loss.rs` and `syzygy.rs`, one Adam step.
 
 use super::{Job, Session};
-use crate::core::config::{Algorithm, Init};
+use crate::core::config::{Algorithm, Conditioning, Init};
 use crate::core::fused::{self, RowLoss};
 use crate::core::loss::{self, independence, negatives, per_row, row_norm, vanishing};
 use crate::core::relation::{LayerWeights, NetSpec, Relation};
@@ -24,6 +24,8 @@ struct FitBatch {
     on: Vec<usize>,
     off: Option<Vec<usize>>,
     sides: Option<Vec<usize>>,
+    /// Rows of the stray landings, while pruning.
+    strays: Option<Vec<usize>>,
 }
 
 /// Transversality's independence term grows from 0 to full weight over this many fitting
@@ -67,6 +69,7 @@ impl Session {
             Phase::Adversary { .. } => ADVERSARY_STEPS,
             Phase::Push { .. } => (self.config.steps / 2).max(1),
             Phase::Condition => self.config.steps,
+            Phase::Prune => (self.config.steps / 2).max(1),
         }
     }
 
@@ -102,7 +105,7 @@ impl Session {
     pub(super) fn train_step(&mut self, job: &mut Job) -> Tensor<1> {
         let loss = match job.phase {
             Phase::Warm => self.warm_step(job),
-            Phase::Fit | Phase::Condition => self.relation_step(job, false),
+            Phase::Fit | Phase::Condition | Phase::Prune => self.relation_step(job, false),
             Phase::Push { .. } => self.relation_step(job, true),
             Phase::Adversary { .. } => self.adversary_step(job),
         };
@@ -157,12 +160,19 @@ impl Session {
         let off = (self.config.negatives > 0.0 && !self.kept.is_empty() || push).then(|| self.draw(self.dataset.off_train.points.len()));
         let sides_len = self.sides.as_ref().filter(|_| self.kept.is_empty()).map(|s| s.host.offsets.len());
         let sides = sides_len.map(|n| self.draw(n));
-        FitBatch { on, off, sides }
+        let strays_len = self.pruning.as_ref().map(|p| p.strays.distances.len());
+        let strays = strays_len.map(|n| self.draw(n));
+        FitBatch { on, off, sides, strays }
     }
 
     /// The independence term's weight at this step: 0 where the phase has no such term
     /// (syzygy's fit and push), else ramped up from the phase's first step.
     fn ramp(&self, job: &Job) -> f64 {
+        if job.phase == Phase::Prune {
+            // Trained on from where it was, transverse already (or, under cond=off, as it was).
+            let was_transverse = self.config.algorithm == Algorithm::Transversality || self.config.conditioning == Conditioning::Transverse;
+            return if was_transverse { 1.0 } else { 0.0 };
+        }
         let transverse = self.config.algorithm == Algorithm::Transversality || job.phase == Phase::Condition;
         if transverse { (job.step as f64 / INDEPENDENCE_RAMP as f64).min(1.0) } else { 0.0 }
     }
@@ -221,6 +231,15 @@ impl Session {
                 loss = loss + syzygy::alignment(job.net.value(xo), f).mul_scalar(PUSH_WEIGHT);
             }
         }
+        if let (Some(rows), Some(pruning)) = (&batch.strays, &self.pruning) {
+            let rows = self.index_of(rows);
+            let strays = &pruning.strays;
+            let (go, vo) = job.net.value_and_grad(strays.points.clone().select(0, rows.clone()));
+            let (frozen, _) = strays.frozen.rows(rows.clone());
+            if let Some(term) = negatives(go, row_norm(vo), &frozen, strays.distance.clone().select(0, rows), self.dataset.scale()) {
+                loss = loss + term.mul_scalar(self.config.negatives);
+            }
+        }
         loss
     }
 
@@ -249,6 +268,16 @@ impl Session {
             let (more, grads_off) = fused::loss_and_gradient(&weights, self.dataset.off_train.points.select(off).values(), dim, &negatives);
             loss += more;
             fused::add_gradients(&mut grads, &grads_off);
+        }
+        if let (Some(rows), Some(pruning)) = (&batch.strays, &self.pruning) {
+            let strays = &pruning.strays;
+            let frozen = strays.frozen.host_rows(rows).expect("fused steps run on the CPU");
+            let distance: Vec<f32> = rows.iter().map(|&r| strays.distances[r]).collect();
+            let negatives =
+                per_row::Negatives { frozen: &frozen, distance: &distance, data_scale: self.dataset.scale(), weight: self.config.negatives, batch: rows.len() };
+            let (more, grads_strays) = fused::loss_and_gradient(&weights, strays.host.select(rows).values(), dim, &negatives);
+            loss += more;
+            fused::add_gradients(&mut grads, &grads_strays);
         }
         (loss, grads)
     }
@@ -433,6 +462,30 @@ mod tests {
         let with_term = block_on(read_vec(conditioning.clone())).unwrap()[0];
         assert!(with_term > fit + 1e-3, "the independence term is on: {with_term} vs {fit} without it");
         assert_same("syzygy, conditioning", (conditioning, &job.net), session.fused_fit(&job, &batch));
+    }
+
+    #[test]
+    fn pruning_adds_the_stray_landings_hinge_in_both_steps_alike() {
+        let config = Config { samples: 512, batch: 200, hidden: vec![16, 8], ..Config::default() };
+        let (mut session, mut job) = setup(config, Kept::Trained, 600);
+        // Landings on the joint zero set of the kept relation and the job's: the hinge is
+        // active there, since both vanish and the points lie off the data.
+        let relations = [session.kept[0].clone(), job.net.valid()];
+        let how = crate::core::metrics::Projection { points: 40, iterations: 20, seed: 5 };
+        let (landings, _) = block_on(crate::core::metrics::intersection_points(&relations, &session.dataset, how, &Device::flex())).unwrap();
+        assert!(!landings.is_empty(), "some points land");
+        let strays = session.strays(&landings);
+        let before = session.kept[0].clone();
+        session.pruning = Some(super::super::prune::StrayPruning::new(1, before, strays, landings.len()));
+        job.phase = Phase::Prune;
+        let batch = session.draw_fit_batch(false);
+        let without = FitBatch { on: batch.on.clone(), off: batch.off.clone(), sides: batch.sides.clone(), strays: None };
+        assert!(batch.strays.is_some(), "the strays are drawn while pruning");
+        let fit = block_on(read_vec(session.graph_fit_loss(&job, &without, false))).unwrap()[0];
+        let pruning = session.graph_fit_loss(&job, &batch, false);
+        let with_strays = block_on(read_vec(pruning.clone())).unwrap()[0];
+        assert!(with_strays > fit + 1e-4, "the strays' hinge adds to the loss: {with_strays} vs {fit}");
+        assert_same("pruning", (pruning, &job.net), session.fused_fit(&job, &batch));
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub(super) fn run_progress(relation: usize, limit: usize, phase: Phase, within_p
         Phase::Fit => 0.1 + 0.8 * within_phase,
         Phase::Adversary { round } | Phase::Push { round } => 0.9 + 0.05 * ((round as f64 + within_phase) / SYZYGY_ROUNDS as f64).min(1.0),
         Phase::Condition => 0.95 + 0.05 * within_phase,
+        // At the end of the run, after the last relation: the bar's last twentieth.
+        Phase::Prune => return 0.95 + 0.05 * within_phase,
     };
     ((relation as f64 + within) / limit.max(1) as f64).min(1.0)
 }
