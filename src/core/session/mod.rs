@@ -162,7 +162,13 @@ impl Session {
 
     /// Estimated manifold dimension: N minus the number of kept relations.
     pub fn estimated_dimension(&self) -> usize {
-        self.dataset.dim() - self.kept.len()
+        self.dataset.dim() - self.kept_count()
+    }
+
+    /// How many relations are kept, the one being pruned among them (it is out of `kept`
+    /// while it trains, but kept all the same: a round only replaces it or puts it back).
+    fn kept_count(&self) -> usize {
+        self.kept.len() + usize::from(self.pruning.is_some())
     }
 
     /// The relation being trained now, if any, with its phase.
@@ -487,12 +493,12 @@ impl Session {
     pub fn conclusion(&self) -> Conclusion {
         let rejected = self.reports.last().is_some_and(|r| !r.verdict.is_kept());
         Conclusion {
-            kept: self.kept.len(),
+            kept: self.kept_count(),
             ambient: self.dataset.dim(),
             dimension: self.estimated_dimension(),
             // N − 1 relations leave a curve: dimension 0 (a finite set) is not looked for,
             // so only a lower limit leaves the dimension open.
-            at_limit: self.finished && !rejected && self.reports.len() >= self.relation_limit() && self.kept.len() + 1 < self.dataset.dim(),
+            at_limit: self.finished && !rejected && self.reports.len() >= self.relation_limit() && self.kept_count() + 1 < self.dataset.dim(),
         }
     }
 }

@@ -92,8 +92,9 @@ impl Session {
             return Ok(());
         };
         // The negatives' hinge needs an earlier relation (see `loss::negatives`): a lone
-        // hypersurface's stray sheets are the sides term's business.
-        if self.config.pruning != Pruning::Strays || self.kept.len() < 2 {
+        // hypersurface's stray sheets are the sides term's business. With the negatives
+        // off (neg=0) the hinge has no weight, and a round could not change anything.
+        if self.config.pruning != Pruning::Strays || self.kept.len() < 2 || self.config.negatives <= 0.0 {
             return Ok(());
         }
         let landings = self.stray_landings().await?;
@@ -248,7 +249,8 @@ mod tests {
     use crate::core::relation::NetSpec;
     use burn::tensor::Device;
 
-    /// Stopping a run while its last relation is being pruned keeps that relation as it was.
+    /// While its last relation is pruned a run counts it as kept, and stopping the run then
+    /// keeps that relation as it was.
     #[test]
     fn a_stop_while_pruning_puts_the_relation_back() {
         let config = Config { samples: 256, hidden: vec![8], ..Config::default() };
@@ -262,6 +264,7 @@ mod tests {
         session.refresh_frozen();
         let strays = session.strays(&landings);
         session.pruning = Some(StrayPruning::new(1, before, strays, landings.len()));
+        assert_eq!(session.conclusion().kept, 2, "the relation in pruning counts as kept");
         session.stop();
         assert_eq!(session.kept().len(), 2, "the relation in pruning is kept as it was");
         assert!(session.pruning.is_none() && session.is_finished());
