@@ -33,6 +33,29 @@ test("while training, the status keeps moving and Pause takes effect promptly", 
   assert.deepEqual(problems, []);
 });
 
+test("the progress bar never moves back, also when a loose fit is given more steps", async () => {
+  // With 150 steps early stopping cannot decide, so the ellipse's g1 is still loose when
+  // they run out and stop=tighten gives it 100 more: its share done drops from 150/150 to
+  // 150/250, which once moved the bar back.
+  const { page, problems } = await openPage(browser, `${server.url}?m=ellipse&steps=150&backend=cpu`);
+  await page.getByTestId("status").filter({ hasText: /^Ready/ }).waitFor({ timeout: 120_000 });
+  await page.evaluate(() => {
+    window.seen = { widths: [], statuses: [] };
+    const bar = document.querySelector(".progress .bar");
+    const status = document.querySelector("[data-testid=status]");
+    new MutationObserver(() => window.seen.widths.push(parseFloat(bar.style.width))).observe(bar, { attributes: true });
+    new MutationObserver(() => window.seen.statuses.push(status.innerText)).observe(status, { childList: true, subtree: true, characterData: true });
+  });
+  await page.getByTestId("play").click();
+  await page.getByTestId("status").filter({ hasText: /^Done/ }).waitFor({ timeout: 300_000 });
+  const { widths, statuses } = await page.evaluate(() => window.seen);
+  assert.ok(statuses.some((s) => /fit step \d+\/250/.test(s)), `a fit was given more steps: ${statuses.slice(0, 8).join(" | ")}`);
+  const back = widths.findIndex((w, i) => i > 0 && w < widths[i - 1] - 1e-9);
+  assert.equal(back, -1, `the bar moved back at update ${back}: ${widths.join(", ")}`);
+  assert.equal(widths.at(-1), 100);
+  assert.deepEqual(problems, []);
+});
+
 test("the largest allowed data set loads and the page answers meanwhile", async () => {
   const { page, problems } = await openPage(browser, `${server.url}?m=ellipse&n=50000&backend=cpu`);
   // While the worker samples, the page's own controls work at once.

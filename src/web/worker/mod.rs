@@ -58,6 +58,8 @@ struct Worker {
     last_chart: f64,
     /// The kept relations' zero sets of the last picture, for the run with this id.
     kept_zero_sets: Option<(u64, Vec<ZeroSet>)>,
+    /// The progress bar's last value, for the run with this id and relation limit.
+    bar: Option<(u64, usize, f64)>,
 }
 
 thread_local! {
@@ -310,7 +312,19 @@ async fn chunk(run: Run, session: &mut Session, exact: bool) -> Result<bool, Str
     match event {
         Event::Progress { relation, phase, step, of, loss } => {
             let limit = session.relation_limit().max(relation + 1);
-            run.say(Update::Progress(run_progress(relation, limit, phase, step as f64 / of.max(1) as f64)));
+            let progress = run_progress(relation, limit, phase, step as f64 / of.max(1) as f64);
+            // The bar does not move back: a fit given more steps (stop=tighten) has a smaller
+            // share done than before it had them, and the bar holds until it catches up.
+            // A new run or relation limit (+ Add relation) starts it afresh.
+            let progress = with(|w| {
+                let shown = match w.bar {
+                    Some((id, most, last)) if id == run.id && most == limit => progress.max(last),
+                    _ => progress,
+                };
+                w.bar = Some((run.id, limit, shown));
+                shown
+            });
+            run.say(Update::Progress(progress));
             let loss = loss.filter(|l| l.is_finite()).map(|l| format!(" · loss {l:.4}")).unwrap_or_default();
             run.say(Update::Status(format!("Training g{} of at most {limit}: {} step {step}/{of} · run step {after}{loss}", relation + 1, phase.label())));
             if before / PICTURE_EVERY != after / PICTURE_EVERY {
