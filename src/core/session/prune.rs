@@ -1,12 +1,13 @@
-//! Pruning stray pieces (prune=on): once the run has its last relation, the joint zero set
-//! can still hold pieces far from every data point, which the data never asked for. The
+//! Pruning stray pieces (prune=strays): once the run has its last relation, the joint zero
+//! set can still hold pieces far from every data point, which the data never asked for. The
 //! negatives cannot rule them out: they are points drawn once, uniformly in the data's
 //! grown box, and in R⁶ a 2-D stray piece passes between them (the two-link arm under
 //! syzygy at seed 1: 32 of 600 projected points, 1.7-5.3 from the nearest sample). So box
 //! points are projected onto the joint zero set, as the fidelity metric does (with points
-//! of their own), and the landings far from the data become negatives of the last kept
-//! relation, which trains on against them. The pruned relation replaces it only if the keep
-//! tests still keep it and fewer landings stray; else it is put back as it was.
+//! of their own); the landings far from the data that cannot walk home along the zero set
+//! (a continuation past the data can) become negatives of the last kept relation, which
+//! trains on against them. The pruned relation replaces it only if the keep tests still
+//! keep it and at most half as many landings stray; else it is put back as it was.
 //!
 //! Only at the end: before the last relation, the joint zero set is bigger than the
 //! manifold by right (the ellipse's g₁ is a whole surface), and far landings are no fault.
