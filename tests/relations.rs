@@ -14,10 +14,15 @@ use aml_playground::core::verdict::Verdict;
 use burn::module::Module;
 use burn::tensor::{Tensor, TensorData};
 
-fn learn(manifold: ManifoldKind, algorithm: Algorithm, max_relations: usize) -> Session {
-    let config = Config { manifold, algorithm, max_relations: Some(max_relations), ..Config::default() };
+/// A run of `config` on its own data, to the end.
+fn trained(config: Config) -> Session {
     let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &Backend::cpu().device);
     block_on(session.run(100, |_, _| {})).expect("training runs");
+    session
+}
+
+fn learn(manifold: ManifoldKind, algorithm: Algorithm, max_relations: usize) -> Session {
+    let session = trained(Config { manifold, algorithm, max_relations: Some(max_relations), ..Config::default() });
     for r in session.reports() {
         eprintln!(
             "{manifold:?} {algorithm:?} g{}: {:?} ratio {:.1} sin {:.2} syzygy {:?} fidelity {:?}",
@@ -126,9 +131,7 @@ fn early_stopping_does_not_depend_on_how_the_work_is_chunked() {
 fn a_loose_fit_is_given_more_steps_once() {
     use aml_playground::core::report::Stop;
     let run = |query: &str| {
-        let config = Config::from_query(query).0;
-        let mut s = Session::new(config.clone(), Dataset::synthetic(&config), &Backend::cpu().device);
-        block_on(s.run(100, |_, _| {})).expect("training runs");
+        let s = learn_with(query);
         s.reports().iter().map(|r| (r.stop, r.extended, r.conditioned.is_some(), r.verdict.is_kept())).collect::<Vec<_>>()
     };
     let tighten = run("m=ellipse&steps=150&alg=syzygy");
@@ -168,7 +171,5 @@ fn a_continuation_past_the_data_is_not_pruned() {
 fn learn_with(query: &str) -> Session {
     let (config, notes) = Config::from_query(query);
     assert!(notes.is_empty(), "{notes:?}");
-    let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &Backend::cpu().device);
-    block_on(session.run(100, |_, _| {})).expect("training runs");
-    session
+    trained(config)
 }

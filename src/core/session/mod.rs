@@ -441,10 +441,10 @@ impl Session {
 
     async fn finish_relation(&mut self, job: Job, forced: Option<Verdict>) -> Result<Event, String> {
         let relation = self.reports.len();
-        let diverged = forced.is_some();
+        let diverged = forced == Some(Verdict::Diverged);
         let net = job.net.valid();
         let metrics = self.measure(&net).await?;
-        let stop = if forced == Some(Verdict::Diverged) { Stop::Diverged } else { job.stop.unwrap_or(Stop::Cap { of: self.fit_length(&job) }) };
+        let stop = if diverged { Stop::Diverged } else { job.stop.unwrap_or(Stop::Cap { of: self.fit_length(&job) }) };
         let conditioned = job.phase == Phase::Condition;
         let verdict = forced.unwrap_or_else(|| verdict::verdict(&metrics, job.syzygy_error, !self.kept.is_empty(), conditioned));
         let weights = net.weights().await?;

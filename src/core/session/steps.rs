@@ -4,7 +4,8 @@
 use super::{Job, Session};
 use crate::core::config::{Algorithm, Conditioning, Init};
 use crate::core::fused::{self, RowLoss};
-use crate::core::loss::{self, independence, negatives, per_row, row_norm, vanishing};
+use crate::core::loss::{self, FrozenTable, independence, negatives, per_row, row_norm, vanishing};
+use crate::core::points::PointCloud;
 use crate::core::relation::{LayerWeights, NetSpec, Relation};
 use crate::core::report::Phase;
 use crate::core::rng::Rng;
@@ -261,25 +262,35 @@ impl Session {
         if let Some(off) = &batch.off
             && self.config.negatives > 0.0
         {
-            let frozen = self.off_frozen.host_rows(off).expect("fused steps run on the CPU");
-            let distance: Vec<f32> = off.iter().map(|&r| self.dataset.off_train.distances[r]).collect();
-            let negatives =
-                per_row::Negatives { frozen: &frozen, distance: &distance, data_scale: self.dataset.scale(), weight: self.config.negatives, batch: off.len() };
-            let (more, grads_off) = fused::loss_and_gradient(&weights, self.dataset.off_train.points.select(off).values(), dim, &negatives);
+            let off_train = &self.dataset.off_train;
+            let (more, grads_off) = self.fused_negatives(&weights, &off_train.points, &off_train.distances, &self.off_frozen, off);
             loss += more;
             fused::add_gradients(&mut grads, &grads_off);
         }
         if let (Some(rows), Some(pruning)) = (&batch.strays, &self.pruning) {
             let strays = &pruning.strays;
-            let frozen = strays.frozen.host_rows(rows).expect("fused steps run on the CPU");
-            let distance: Vec<f32> = rows.iter().map(|&r| strays.distances[r]).collect();
-            let negatives =
-                per_row::Negatives { frozen: &frozen, distance: &distance, data_scale: self.dataset.scale(), weight: self.config.negatives, batch: rows.len() };
-            let (more, grads_strays) = fused::loss_and_gradient(&weights, strays.host.select(rows).values(), dim, &negatives);
+            let (more, grads_strays) = self.fused_negatives(&weights, &strays.host, &strays.distances, &strays.frozen, rows);
             loss += more;
             fused::add_gradients(&mut grads, &grads_strays);
         }
         (loss, grads)
+    }
+
+    /// The negatives' hinge at `rows` of a set of off-manifold points (`points`, their
+    /// `distances` to the data, the kept relations there), by the fused host step.
+    fn fused_negatives(
+        &self,
+        weights: &[LayerWeights],
+        points: &PointCloud,
+        distances: &[f32],
+        frozen: &FrozenTable,
+        rows: &[usize],
+    ) -> (f64, Vec<LayerWeights>) {
+        let frozen = frozen.host_rows(rows).expect("fused steps run on the CPU");
+        let distance: Vec<f32> = rows.iter().map(|&r| distances[r]).collect();
+        let hinge =
+            per_row::Negatives { frozen: &frozen, distance: &distance, data_scale: self.dataset.scale(), weight: self.config.negatives, batch: rows.len() };
+        fused::loss_and_gradient(weights, points.select(rows).values(), self.dataset.dim(), &hinge)
     }
 
     /// A host loss as the one-element tensor a step returns.
