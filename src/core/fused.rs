@@ -1,5 +1,5 @@
 //! The core's side of the fused CPU step (`aml_kernels::fused`): the network's weights and
-//! the loss terms (`loss::per_row`) go in, gradients shaped like the weights come out.
+//! the loss terms' per-row forms (`core::loss`) go in, gradients shaped like the weights come out.
 
 use super::relation::LayerWeights;
 use aml_kernels::fused::Layer;

@@ -2,7 +2,8 @@
 
 use super::dataset::Dataset;
 use super::linalg::{dot, norm, solve};
-use super::loss::{FrozenView, row_norm, span_sin_sq};
+use super::loss::fit::span_sin_sq;
+use super::loss::{FrozenView, row_norm};
 use super::points::{OffManifold, in_bounds};
 use super::relation::{Relation, read_vec};
 use super::rng::Rng;

@@ -15,6 +15,7 @@ pub mod manifold;
 pub mod metrics;
 pub mod nearest;
 pub mod orientation;
+pub mod phase;
 pub mod picture;
 pub mod points;
 pub mod relation;

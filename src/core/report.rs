@@ -2,6 +2,7 @@
 //! report, the loss history, progress events and the run's conclusion.
 
 use super::metrics::{FIDELITY_POINTS, Fidelity, RelationMetrics};
+use super::phase::Phase;
 use super::relation::LayerWeights;
 use super::verdict::Verdict;
 use serde::{Deserialize, Serialize};
@@ -92,36 +93,6 @@ impl RelationReport {
             };
         }
         how
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Phase {
-    /// Fitting g_k to a sphere around the data before it learns (init=sphere).
-    Warm,
-    /// Training g_k to vanish on the data.
-    Fit,
-    /// Training the syzygy adversary f to rebuild g_k.
-    Adversary { round: usize },
-    /// Pushing g_k away from the frozen adversary.
-    Push { round: usize },
-    /// Making g_k, which the adversary could not rebuild, transverse to the earlier
-    /// relations (syzygy, cond=transverse).
-    Condition,
-    /// Training the last kept relation off stray pieces of the joint zero set (prune=strays).
-    Prune,
-}
-
-impl Phase {
-    pub fn label(self) -> String {
-        match self {
-            Phase::Warm => "warm start".into(),
-            Phase::Fit => "fit".into(),
-            Phase::Adversary { round } => format!("syzygy test {}", round + 1),
-            Phase::Push { round } => format!("push away {}", round + 1),
-            Phase::Condition => "conditioning".into(),
-            Phase::Prune => "pruning stray pieces".into(),
-        }
     }
 }
 

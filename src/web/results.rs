@@ -4,7 +4,7 @@
 use super::plots::{View, axis_name, colour_css, default_axes, draw_loss, draw_metrics, draw_scene};
 use super::runner::RunState;
 use crate::core::config::Config;
-use crate::core::report::Phase;
+use crate::core::phase::Phase;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 

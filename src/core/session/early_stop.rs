@@ -6,7 +6,8 @@
 use super::{Job, Session};
 use crate::core::config::Stopping;
 use crate::core::metrics;
-use crate::core::report::{Phase, Stop};
+use crate::core::phase::Phase;
+use crate::core::report::Stop;
 use crate::core::verdict::{self, NEAR_RATIO_MIN, RATIO_MIN, SIN_MIN, Verdict};
 use burn::module::Module;
 

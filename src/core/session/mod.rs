@@ -4,11 +4,13 @@
 
 mod early_stop;
 mod prune;
+mod sets;
 mod steps;
 
 use super::config::{Algorithm, Conditioning, Config, Stopping};
 use super::dataset::Dataset;
-use super::loss::FrozenTable;
+use super::loss::push::normalised_terms;
+use super::loss::{Part, Points};
 use super::metrics::{self, RelationMetrics};
 use super::relation::{Activation, Relation, read_vec};
 use super::rng::Rng;
@@ -16,13 +18,12 @@ use super::syzygy::{self, Adversary, DEPENDENT_BELOW};
 use super::verdict::{self, Verdict};
 use burn::module::Module;
 use burn::optim::{AdamConfig, ModuleOptimizer};
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Tensor};
 use early_stop::CHECK_EVERY;
+use sets::TrainingSets;
 
-use super::report::{Conclusion, Event, LossPoint, Phase, RelationReport, Stop};
-
-/// How many push-away rounds a dependent relation gets before the verdict stands.
-pub const SYZYGY_ROUNDS: usize = 3;
+use super::phase::{Phase, SYZYGY_ROUNDS};
+use super::report::{Conclusion, Event, LossPoint, RelationReport, Stop};
 
 struct Job {
     net: Relation,
@@ -55,70 +56,24 @@ pub struct Session {
     job: Option<Job>,
     finished: bool,
     total_steps: usize,
-    // The training sets, uploaded once.
-    on_train: Tensor<2>,
-    off_train: Tensor<2>,
-    off_train_distance: Tensor<2>,
-    /// Which rows of off_train are near the data (the adversary's points).
-    near_rows: Vec<usize>,
-    /// What the kept relations say at every training point, redone when one is kept.
-    on_frozen: FrozenTable,
-    off_frozen: FrozenTable,
-    /// The training data's centroid as [1, N], for the warm start's sphere.
-    centroid: Tensor<2>,
+    /// The points it trains on, on the host and the device.
+    sets: TrainingSets,
     /// Warm and fitting steps by the fused host computation (`core::fused`) instead of a
     /// burn graph: on the CPU backend, for tanh networks with a hidden layer.
     fused: bool,
-    /// Points beside the data with the side g_1 should put them on, where the data is a
-    /// hypersurface (`orientation`).
-    sides: Option<Sides>,
     /// The last kept relation in training against stray pieces, at the end of the run.
     pruning: Option<prune::StrayPruning>,
-}
-
-/// [`SignedPoints`](super::orientation::SignedPoints) on the host (for the fused step) and as
-/// tensors: the points, the signs of their offsets and the hinge's margins.
-struct Sides {
-    host: super::orientation::SignedPoints,
-    points: Tensor<2>,
-    signs: Tensor<2>,
-    margins: Tensor<2>,
-}
-
-impl Sides {
-    fn new(dataset: &Dataset, seed: u64, device: &Device) -> Option<Self> {
-        let host = super::orientation::sides(&dataset.train, dataset.scale(), &mut Rng::new(seed).fork(17)).filter(|s| !s.offsets.is_empty())?;
-        let column = |f: &dyn Fn(f32) -> f32| {
-            let values: Vec<f32> = host.offsets.iter().map(|&t| f(t)).collect();
-            Tensor::from_data(TensorData::new(values, [host.offsets.len(), 1]), device)
-        };
-        let (signs, margins) = (column(&f32::signum), column(&|t: f32| super::loss::MARGIN as f32 * t.abs()));
-        Some(Self { points: host.points.to_tensor(device), signs, margins, host })
-    }
 }
 
 impl Session {
     /// `device` is any burn device; autodiff is switched on here.
     pub fn new(config: Config, dataset: Dataset, device: &Device) -> Self {
         let device = device.clone().autodiff();
-        let on_train = dataset.train.to_tensor(&device);
-        let off_train = dataset.off_train.points.to_tensor(&device);
-        let off_train_distance = Tensor::from_data(TensorData::new(dataset.off_train.distances.clone(), [dataset.off_train.distances.len(), 1]), &device);
-        let near_rows = dataset.off_train.near_rows();
-        let on_frozen = FrozenTable::new(&[], on_train.clone().inner());
-        let off_frozen = FrozenTable::new(&[], off_train.clone().inner());
-        let centroid: Vec<f32> = dataset.train.centroid().into_iter().map(|v| v as f32).collect();
-        let centroid = Tensor::from_data(TensorData::new(centroid, [1, dataset.dim()]), &device);
         let fused = device.clone().inner() == Device::flex() && config.activation == Activation::Tanh && !config.hidden.is_empty();
-        let sides = (config.negatives > 0.0).then(|| Sides::new(&dataset, config.seed, &device)).flatten();
         Self {
             fused,
-            sides,
+            sets: TrainingSets::new(&dataset, config.negatives, config.seed, &device),
             pruning: None,
-            near_rows,
-            on_frozen,
-            off_frozen,
-            centroid,
             rng: Rng::new(config.seed).fork(3),
             config,
             dataset,
@@ -129,9 +84,6 @@ impl Session {
             job: None,
             finished: false,
             total_steps: 0,
-            on_train,
-            off_train,
-            off_train_distance,
         }
     }
 
@@ -212,8 +164,7 @@ impl Session {
 
     /// Re-evaluates the kept relations at every training point (after `kept` changed).
     fn refresh_frozen(&mut self) {
-        self.on_frozen = FrozenTable::new(&self.kept, self.on_train.clone().inner());
-        self.off_frozen = FrozenTable::new(&self.kept, self.off_train.clone().inner());
+        self.sets.refreeze(&self.kept);
     }
 
     /// A run picked up again on `device` from what survives outside it (after a lost
@@ -299,7 +250,7 @@ impl Session {
         let mut job = self.job.take().expect("set above");
         let of = self.length(&job);
         // Conditioning trains on like a fit, so it stops early like one.
-        let checking = matches!(job.phase, Phase::Fit | Phase::Condition) && self.config.stopping != Stopping::Steps;
+        let checking = job.phase.checked_early() && self.config.stopping != Stopping::Steps;
         // A chunk ends at each check, so checks fall on the same steps however the caller
         // chunks the work (the page slices by time): the same link stops at the same step.
         let to_check = if checking { CHECK_EVERY - job.step % CHECK_EVERY } else { usize::MAX };
@@ -389,8 +340,8 @@ impl Session {
         };
         if let Phase::Adversary { round } = phase {
             // A fresh adversary each round: the test is whether *some* f succeeds.
-            let near = self.index(self.near_rows.iter().map(|&r| r as i64).collect());
-            let off = self.off_train.clone().select(0, near).inner();
+            let near = Part { points: Points::Off, set: &self.sets.off, rows: self.sets.near_rows.clone() };
+            let off = near.x().inner();
             let frozen = job.net.valid();
             let mut values = frozen_values(&self.kept, off.clone());
             values.push(frozen.value(off));
@@ -407,7 +358,7 @@ impl Session {
         job.phase = phase;
         job.step = 0;
         job.checks.clear();
-        let event = Event::Progress { relation, phase, step: 0, of: self.phase_length(phase), loss: None };
+        let event = Event::Progress { relation, phase, step: 0, of: phase.length(self.config.steps), loss: None };
         self.job = Some(job);
         Ok(event)
     }
@@ -434,7 +385,7 @@ impl Session {
         let x = self.dataset.off_test.near().to_tensor(&self.device.clone().inner());
         let frozen = job.frozen_target.as_ref().expect("adversary phase has one");
         let target = frozen.value(x.clone()).div_scalar(*job.rms.last().expect("rms measured"));
-        let terms = self.normalised_terms(&frozen_values(&self.kept, x.clone()), &job.rms);
+        let terms = normalised_terms(&frozen_values(&self.kept, x.clone()), &job.rms);
         let prediction = adversary.valid().forward(x, terms);
         Ok(read_vec(syzygy::relative_error(prediction, target)).await?[0] as f64)
     }

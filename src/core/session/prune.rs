@@ -14,17 +14,17 @@
 
 use super::{Job, Session};
 use crate::core::config::Pruning;
-use crate::core::loss::{FrozenTable, MARGIN_CAP};
+use crate::core::loss::{MARGIN_CAP, TrainingSet};
 use crate::core::metrics::{self, FIDELITY_POINTS, GaussNewton, Projection};
 use crate::core::nearest::NearestIndex;
+use crate::core::phase::Phase;
 use crate::core::points::PointCloud;
 use crate::core::relation::Relation;
-use crate::core::report::{Event, Phase, Pruned};
+use crate::core::report::{Event, Pruned};
 use crate::core::rng::Rng;
 use crate::core::verdict::{self, Verdict};
 use burn::module::Module;
 use burn::optim::AdamConfig;
-use burn::tensor::{Tensor, TensorData};
 
 /// At most this many rounds of finding stray landings and training against them.
 const ROUNDS: usize = 2;
@@ -48,16 +48,6 @@ const WALK_PROJECTION: usize = 5;
 const WALK_STEPS: usize = 40;
 const WALK_GAIN: f64 = 0.1;
 
-/// The negatives a round trains against: stray landings (jittered copies), their distances
-/// to the data, and what the earlier relations say there.
-pub(super) struct Strays {
-    pub(super) host: PointCloud,
-    pub(super) distances: Vec<f32>,
-    pub(super) points: Tensor<2>,
-    pub(super) distance: Tensor<2>,
-    pub(super) frozen: FrozenTable,
-}
-
 /// A pruning in progress: which report's relation is trained, the round, how many points
 /// were stranded when pruning began and are with the relation as it stands, and that
 /// relation (put back if a round does not pay).
@@ -67,14 +57,16 @@ pub(super) struct StrayPruning {
     found: usize,
     stranded: usize,
     standing: Relation,
-    pub(super) strays: Strays,
+    /// The negatives a round trains against: jittered copies of the stray landings, with
+    /// their distances to the data.
+    pub(super) strays: TrainingSet,
     steps: usize,
 }
 
 impl StrayPruning {
     /// The first round of pruning report `report`'s relation (`standing`, taken out of the
     /// kept ones) against `strays`, made from `stranded` stray landings.
-    pub(super) fn new(report: usize, standing: Relation, strays: Strays, stranded: usize) -> Self {
+    pub(super) fn new(report: usize, standing: Relation, strays: TrainingSet, stranded: usize) -> Self {
         Self { report, round: 0, found: stranded, stranded, standing, strays, steps: 0 }
     }
 }
@@ -224,7 +216,7 @@ impl Session {
     }
 
     /// The negatives of a round: COPIES jittered copies of each stray landing.
-    pub(super) fn strays(&self, landings: &[Vec<f64>]) -> Strays {
+    pub(super) fn strays(&self, landings: &[Vec<f64>]) -> TrainingSet {
         let dim = self.dataset.dim();
         let sigma = JITTER * self.dataset.scale() / (dim as f64).sqrt();
         let mut rng = Rng::new(self.config.seed).fork(32);
@@ -235,10 +227,7 @@ impl Session {
         let host = PointCloud::new(dim, values).expect("finite landings");
         let index = NearestIndex::new(&self.dataset.train);
         let distances: Vec<f32> = host.rows_f64().map(|p| index.distance(&p) as f32).collect();
-        let points = host.to_tensor(&self.device);
-        let distance = Tensor::from_data(TensorData::new(distances.clone(), [distances.len(), 1]), &self.device);
-        let frozen = FrozenTable::new(&self.kept, points.clone().inner());
-        Strays { host, distances, points, distance, frozen }
+        TrainingSet::new(host, Some(distances), &self.device).frozen_with(&self.kept)
     }
 }
 

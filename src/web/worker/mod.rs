@@ -22,7 +22,7 @@ mod backend;
 mod updates;
 
 use backend::{lost_gpu, start};
-use updates::{finish, publish, redraw, run_progress, send_history};
+use updates::{finish, publish, redraw, send_history};
 
 use super::protocol::CHUNK;
 /// On the CPU steps run as they are issued, so a chunk ends after this many milliseconds
@@ -312,7 +312,7 @@ async fn chunk(run: Run, session: &mut Session, exact: bool) -> Result<bool, Str
     match event {
         Event::Progress { relation, phase, step, of, loss } => {
             let limit = session.relation_limit().max(relation + 1);
-            let progress = run_progress(relation, limit, phase, step as f64 / of.max(1) as f64);
+            let progress = phase.run_progress(relation, limit, step as f64 / of.max(1) as f64);
             // The bar does not move back: a fit given more steps (stop=tighten) has a smaller
             // share done than before it had them, and the bar holds until it catches up.
             // A new run or relation limit (+ Add relation) starts it afresh.

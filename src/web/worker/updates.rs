@@ -3,27 +3,10 @@
 
 use super::{Run, with};
 use crate::core::picture::{Detail, Picture};
-use crate::core::report::Phase;
-use crate::core::session::{SYZYGY_ROUNDS, Session};
+use crate::core::session::Session;
 use crate::core::verdict::Verdict;
 use crate::web::browser::now_ms;
 use crate::web::protocol::Update;
-
-/// How far the whole run is, 0..1, for the page's one progress bar: relation `relation` of
-/// at most `limit`, and within it the warm start (the first tenth), the fit and, under
-/// syzygy, the adversary's rounds and the conditioning (the last tenth, half each). An
-/// early stop jumps ahead.
-pub(super) fn run_progress(relation: usize, limit: usize, phase: Phase, within_phase: f64) -> f64 {
-    let within = match phase {
-        Phase::Warm => 0.1 * within_phase,
-        Phase::Fit => 0.1 + 0.8 * within_phase,
-        Phase::Adversary { round } | Phase::Push { round } => 0.9 + 0.05 * ((round as f64 + within_phase) / SYZYGY_ROUNDS as f64).min(1.0),
-        Phase::Condition => 0.95 + 0.05 * within_phase,
-        // At the end of the run, after the last relation: the bar's last twentieth.
-        Phase::Prune => return 0.95 + 0.05 * within_phase,
-    };
-    ((relation as f64 + within) / limit.max(1) as f64).min(1.0)
-}
 
 /// Sends the loss history the page does not have yet.
 pub(super) fn send_history(run: Run, session: &Session) {

@@ -1,0 +1,63 @@
+//! The warm start's loss: g_k regressed onto (|x − μ|² − r²)/2r, a sphere around the data
+//! (centroid μ, RMS radius r), on data and off-manifold points alike. Why a warm start:
+//! docs/decisions.md.
+
+use super::{Batch, Points, Term};
+use crate::core::fused::{self, RowLoss};
+use crate::core::relation::{LayerWeights, Relation};
+use burn::tensor::Tensor;
+
+/// The sphere around the data: its centre as [1, N] on the training device and on the
+/// host, and its radius (the data's scale).
+pub struct Warm<'a> {
+    pub centre: &'a Tensor<2>,
+    pub centre_host: &'a [f32],
+    pub radius: f64,
+}
+
+impl Term for Warm<'_> {
+    fn points(&self) -> &'static [Points] {
+        &[Points::Data, Points::Off]
+    }
+
+    fn graph(&self, net: &Relation, batch: &Batch) -> Option<Tensor<1>> {
+        let x = Tensor::cat(vec![batch.part(Points::Data).x(), batch.part(Points::Off).x()], 0);
+        let r = self.radius;
+        let sphere = (x.clone() - self.centre.clone()).square().sum_dim(1).sub_scalar(r * r).div_scalar(2.0 * r);
+        Some((net.value(x) - sphere).square().mean())
+    }
+
+    fn fused(&self, weights: &[LayerWeights], batch: &Batch) -> (f64, Vec<LayerWeights>) {
+        let (data, off) = (batch.part(Points::Data), batch.part(Points::Off));
+        let mut x = data.host_x().values().to_vec();
+        x.extend_from_slice(off.host_x().values());
+        let sphere = SphereRows::around(self.centre_host, self.radius, &x);
+        fused::loss_and_gradient(weights, &x, self.centre_host.len(), &sphere)
+    }
+}
+
+/// The same loss one row at a time: mean (g − s)², s the sphere's value at each row.
+struct SphereRows {
+    target: Vec<f32>,
+}
+
+impl SphereRows {
+    /// (|x − μ|² − r²)/2r at each row of `x`, as the graph form computes it.
+    fn around(centre: &[f32], r: f64, x: &[f32]) -> Self {
+        let (r_sq, two_r) = ((r * r) as f32, (2.0 * r) as f32);
+        let target = x.chunks_exact(centre.len()).map(|p| (p.iter().zip(centre).map(|(a, c)| (a - c) * (a - c)).sum::<f32>() - r_sq) / two_r).collect();
+        Self { target }
+    }
+}
+
+impl RowLoss for SphereRows {
+    fn reads_gradient(&self) -> bool {
+        false
+    }
+
+    fn row(&self, row: usize, g: f32, _: &[f32], _: &mut [f32]) -> (f64, f32) {
+        let n = self.target.len() as f32;
+        let miss = g - self.target[row];
+        ((miss * miss / n) as f64, 2.0 * miss / n)
+    }
+}
