@@ -33,7 +33,7 @@ test("an uploaded point cloud is learned from, and survives a reload", async () 
   await page.getByTestId("upload-points").setInputFiles(csvFile("sphere.csv", sphereCsv(600)));
   await page.getByTestId("status").filter({ hasText: "Ready: 600 points of sphere.csv" }).waitFor();
   assert.match(new URL(page.url()).searchParams.get("data"), /^sphere\.csv~600x3~[0-9a-f]{16}$/);
-  assert.match(await page.locator(".equations").innerText(), /learning from your data/);
+  assert.match(await page.locator(".data-source").innerText(), /learning from your data/);
   // The manifold select names the upload, not the manifold the link keeps as a fallback.
   const shownManifold = () => page.locator("select[data-field=m]").evaluate((s) => s.options[s.selectedIndex]?.text);
   assert.equal(await shownManifold(), "your data (sphere.csv)");
@@ -78,41 +78,71 @@ test("a bad CSV is refused with its line and field, and nothing changes", async 
   assert.deepEqual(problems, []);
 });
 
-test("relations download as JSON and import into a fresh page to continue", async () => {
-  const link = `${server.url}?m=ellipse&n=1024&steps=1000&rel=1&batch=256&hidden=32-32&seed=1&backend=cpu`;
-  const first = await openPage(browser, link);
+test("relations download as JSON, import into data of the same dimension, are judged there and come back on reload", async () => {
+  const first = await openPage(browser, `${server.url}?m=sphere&seed=1&backend=cpu`);
   await ready(first.page);
   await first.page.getByTestId("play").click();
   await done(first.page);
-  // rel=1 ended the run, not a rejected relation: the page says the dimension is a bound.
-  assert.equal(await first.page.getByTestId("dimension").innerText(), "Dimension at most 2 (in R^3): stopped at the relation limit (1 relation)");
   const [download] = await Promise.all([first.page.waitForEvent("download"), first.page.getByTestId("download-relations").click()]);
-  assert.equal(download.suggestedFilename(), "ellipse-relations.json");
+  assert.equal(download.suggestedFilename(), "sphere-relations.json");
   const json = await readFile(await download.path(), "utf8");
   const file = JSON.parse(json);
   assert.equal(file.format, "aml-playground/relations");
   assert.equal(file.relations[0].kept, true);
-  assert.equal(file.conclusion, "stopped at the relation limit (1 relation): the dimension is at most 2 in R^3");
+  assert.equal(file.relations[0].origin, "learned");
   const [points] = await Promise.all([first.page.waitForEvent("download"), first.page.getByTestId("download-points").click()]);
   const csv = await readFile(await points.path(), "utf8");
-  assert.equal(csv.trim().split("\n").length, 1 + 1024, "header and every point");
+  assert.equal(csv.trim().split("\n").length, 1 + 2048, "header and every point");
+  const sphere = { name: "sphere.json", mimeType: "application/json", buffer: Buffer.from(json) };
 
+  // Bad files and a file of another dimension are refused, each with its own message.
   const { page, problems } = await openPage(browser, `${server.url}?m=circle&backend=cpu`);
   await ready(page);
-  await page.getByTestId("import-relations").setInputFiles({ name: "broken.json", mimeType: "application/json", buffer: Buffer.from(json.slice(0, 200)) });
-  await page.getByTestId("file-error").filter({ hasText: /broken\.json: not a relations file.*Nothing was changed/ }).waitFor({ timeout: 10_000 });
-  assert.match(new URL(page.url()).searchParams.get("m"), /circle/);
+  const refused = async (upload, message) => {
+    await page.getByTestId("import-relations").setInputFiles(upload);
+    await page.getByTestId("file-error").filter({ hasText: message }).waitFor({ timeout: 10_000 });
+  };
+  await refused({ name: "cut.json", mimeType: "application/json", buffer: Buffer.from(json.slice(0, 200)) }, /cut\.json: the file ends early.*Nothing was changed/);
+  await refused({ name: "empty.json", mimeType: "application/json", buffer: Buffer.from("") }, /empty\.json: the file is empty/);
+  await refused({ name: "points.json", mimeType: "application/json", buffer: Buffer.from("{\"points\": [1, 2]}") }, /points\.json: not a relations file/);
+  await refused({ name: "nan.json", mimeType: "application/json", buffer: Buffer.from(json.replace(/"weight": \[\s*[-0-9.e]+/, '"weight": [NaN')) }, /nan\.json: a weight is not a number/);
+  await refused(sphere, /sphere\.json: the relations take 3 coordinates but the data in use has 2/);
+  assert.equal(new URL(page.url()).searchParams.get("relations"), null, "nothing changed");
 
-  await page.getByTestId("import-relations").setInputFiles({ name: "ellipse.json", mimeType: "application/json", buffer: Buffer.from(json) });
-  await page.getByTestId("status").filter({ hasText: /^Imported 1 relation/ }).waitFor({ timeout: 120_000 });
-  assert.equal(new URL(page.url()).searchParams.get("m"), "ellipse", "the file's configuration is taken");
-  assert.match((await rows(page))[0], /^g1.*imported: kept/);
+  // On a circle cut from a sphere the sphere's relation holds: kept, marked, and the
+  // run learns only the plane.
+  await page.goto(`${server.url}?m=sphere-circle&backend=cpu`);
+  await ready(page);
+  await page.getByTestId("import-relations").setInputFiles(sphere);
+  await page.getByTestId("status").filter({ hasText: /^From sphere\.json: relation 1 kept \(1 of 1 hold here\)/ }).waitFor({ timeout: 120_000 });
+  assert.match(new URL(page.url()).searchParams.get("relations"), /^sphere\.json~[0-9a-f]{16}$/, "the link names the import");
+  assert.match(await page.getByTestId("transfers").innerText(), /relation 1 of the file — kept: vanishes here/);
+  assert.match((await rows(page))[0], /^g1.*imported from sphere\.json: imported: kept/);
   await page.getByTestId("play").click();
   await done(page);
   const found = await rows(page);
   assert.match(found[1], /^g2.*independent: kept/, found.join("\n"));
   assert.equal(await page.getByTestId("dimension").innerText(), "Estimated dimension: 1 (in R^3)");
   await screenshot(page, "imported-relations");
+
+  // A reload of the link imports the file again from this browser's storage.
+  await page.reload();
+  await page.getByTestId("status").filter({ hasText: /^From sphere\.json: relation 1 kept/ }).waitFor({ timeout: 120_000 });
+  assert.match((await rows(page))[0], /^g1.*imported from sphere\.json/);
+
+  // On a torus it does not vanish: dropped, and the run learns from scratch.
+  await page.goto(`${server.url}?m=torus&backend=cpu`);
+  await ready(page);
+  await page.getByTestId("import-relations").setInputFiles(sphere);
+  await page.getByTestId("status").filter({ hasText: /^None of the 1 relation\(s\) of sphere\.json holds on this data/ }).waitFor({ timeout: 120_000 });
+  assert.match(await page.getByTestId("transfers").innerText(), /dropped: does not vanish here/);
+  assert.equal(await page.getByTestId("relations").locator("tbody tr").count(), 0, "no relation kept");
+
+  // A link naming an import this browser does not have runs without it, and says so.
+  await page.goto(`${server.url}?m=ellipse&relations=other.json~00000000deadbeef&backend=cpu`);
+  await ready(page);
+  assert.match(await page.getByTestId("messages").innerText(), /imports relations from other\.json, which this browser does not have: running without them/);
+  assert.equal(new URL(page.url()).searchParams.get("relations"), null);
   assert.deepEqual([...first.problems, ...problems], []);
   await first.page.close();
 });

@@ -6,10 +6,12 @@
 //! also held to 80% among the points that land inside the data's bounding box, where the
 //! exact relations reach 100%.
 //!
-//! Where a default run falls short today (the pendulum under syzygy: 31.5% in the whole
-//! box against 90% of 35.3%, and 100% inside the data's box; the helix under syzygy: 77.7%
-//! inside the data's box, a spurious piece among the data), the test holds it to what it
-//! reaches now, a little lower, so the shortfall stays visible and any regression fails.
+//! Where a default run falls short today over seeds 1-3 (docs/suite.md): the pendulum
+//! under syzygy keeps a fifth relation at seeds 1 and 3 (the dimension one too low; 62.7%
+//! at the median seed, 38.3% at the worst); the helix under syzygy reaches 84.9% inside
+//! the data's box at the median seed, a spurious piece among the data. The test holds
+//! each to what it reaches now, a little lower, so the shortfall stays visible and any
+//! regression fails.
 #![cfg(not(target_arch = "wasm32"))]
 
 #[macro_use]
@@ -26,5 +28,5 @@ suite_tests! { suite::builtins();
     torus: "built-in torus", Bar, Bar;
     helix: "built-in helix", Bar, short_inside(0.75);
     twisted_cubic: "built-in twisted-cubic", Bar, Bar;
-    pendulum: "built-in pendulum", Bar, short(4, 0.3);
+    pendulum: "built-in pendulum", Bar, short(5, 0.60, 0.37);
 }

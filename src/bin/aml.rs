@@ -1,9 +1,4 @@
-//! The native command line on the same core as the page.
-//!
-//!   aml [QUERY] [--backend cpu|gpu] [--relations FILE.json] [--data FILE.csv] [--quiet]
-//!   aml bench [--backend cpu|gpu|all] [--steps N] [--batch N] [--no-verdicts]
-//!
-//! QUERY is the page's URL query, e.g. "m=ellipse&n=2048&seed=1&alg=syzygy".
+//! The native command line on the same core as the page (usage: `USAGE` below, `aml --help`).
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
@@ -20,12 +15,14 @@ mod native {
     use aml_playground::core::config::{Choice, Config, Init, Stopping};
     use aml_playground::core::csv::parse_points;
     use aml_playground::core::dataset::Dataset;
+    use aml_playground::core::equations;
     use aml_playground::core::export::RelationsFile;
     use aml_playground::core::manifold::ManifoldKind;
     use aml_playground::core::relation::{Activation, NetSpec, Relation};
     use aml_playground::core::report::Event;
     use aml_playground::core::rng::Rng;
     use aml_playground::core::session::Session;
+    use aml_playground::core::transfer::Source;
     use aml_playground::core::verdict::Verdict;
     use std::io::Write;
     use std::process::ExitCode;
@@ -59,6 +56,9 @@ mod native {
         }
     }
 
+    /// Any error of the core or the backend, or the CLI's own, formatted where it is printed.
+    type Failure = Box<dyn std::error::Error>;
+
     /// Pulls `--name value` out of `args`.
     fn take_option(args: &mut Vec<String>, name: &str) -> Result<Option<String>, String> {
         let Some(i) = args.iter().position(|a| a == name) else { return Ok(None) };
@@ -70,7 +70,7 @@ mod native {
         Ok(Some(value))
     }
 
-    fn run(args: &[String]) -> Result<(), String> {
+    fn run(args: &[String]) -> Result<(), Failure> {
         let mut args = args.to_vec();
         let backend_name = take_option(&mut args, "--backend")?.unwrap_or_else(|| "cpu".into());
         let relations_out = take_option(&mut args, "--relations")?;
@@ -79,7 +79,7 @@ mod native {
         let import = take_option(&mut args, "--import")?;
         let quiet = args.iter().position(|a| a == "--quiet").map(|i| args.remove(i)).is_some();
         if let Some(flag) = args.iter().find(|a| a.starts_with("--")) {
-            return Err(format!("unknown option {flag}"));
+            return Err(format!("unknown option {flag}").into());
         }
         if args.len() > 1 {
             return Err("give the configuration as one query string".into());
@@ -88,7 +88,6 @@ mod native {
         for note in &notes {
             eprintln!("note: {note}");
         }
-        let read = |path: &str| std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"));
         let points = match &input {
             Some(path) => {
                 let table = parse_points(&read(path)?).map_err(|e| format!("{path}: {e}"))?;
@@ -113,15 +112,16 @@ mod native {
             }
         }
         let dataset = Dataset::for_config(&config, points.as_ref())?;
+        for note in dataset.notes() {
+            eprintln!("note: {note}");
+        }
         if let Some(path) = &data_out {
-            std::fs::write(path, dataset.train.to_csv()).map_err(|e| format!("writing {path}: {e}"))?;
+            std::fs::write(path, dataset.train_in_data_units().to_csv()).map_err(|e| format!("writing {path}: {e}"))?;
             println!("wrote training data to {path}");
         }
-        let mut session = Session::new(config.clone(), dataset, &backend.device);
+        let mut session = Session::new(config.clone(), dataset.clone(), &backend.device);
         if let Some(path) = &import {
-            let file = RelationsFile::from_json(&read(path)?).map_err(|e| format!("{path}: {e}"))?;
-            block_on(session.import(file.kept_relations(&backend.device))).map_err(|e| format!("{path}: {e}"))?;
-            println!("imported {} relations from {path}", session.reports().len());
+            import_into(&mut session, path, &backend)?;
         }
         let started = Instant::now();
         block_on(session.run(50, |s, event| {
@@ -131,11 +131,79 @@ mod native {
         }))?;
         eprintln!();
         print_summary(&session, started.elapsed().as_secs_f64());
+        let clock = Instant::now();
+        let read_out = block_on(equations::read_out(session.kept(), session.dataset(), config.degree, &backend.device, &|| clock.elapsed().as_secs_f64()))?;
+        print_equations(&read_out);
+        if import.is_some() {
+            compare_with_scratch(&session, &config, dataset, &backend)?;
+        }
         if let Some(path) = &relations_out {
-            std::fs::write(path, RelationsFile::from_session(&session).to_json()).map_err(|e| format!("writing {path}: {e}"))?;
+            std::fs::write(path, RelationsFile::from_session(&session).with_equations(&read_out).to_json()).map_err(|e| format!("writing {path}: {e}"))?;
             println!("wrote relations to {path}");
         }
         Ok(())
+    }
+
+    fn read(path: &str) -> Result<String, String> {
+        std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))
+    }
+
+    /// Judges the relations of the file at `path` on the session's data and keeps those
+    /// that hold, saying which.
+    fn import_into(session: &mut Session, path: &str, backend: &Backend) -> Result<(), Failure> {
+        let file = RelationsFile::from_json(&read(path)?).map_err(|e| format!("{path}: {e}"))?;
+        let source = Source { file: path.rsplit(['/', '\\']).next().unwrap_or(path).to_string(), config: file.config.clone() };
+        let relations = file.kept_relations(&session.dataset().frame, &backend.device);
+        let transfers = block_on(session.import(relations, source)).map_err(|e| format!("{path}: {e}"))?;
+        println!("imported from {path}:");
+        for t in &transfers {
+            println!("  relation {} of the file: {}", t.position + 1, t.describe());
+        }
+        if transfers.iter().all(|t| !t.kept) {
+            println!("  none holds on this data: the run learns from scratch");
+        }
+        Ok(())
+    }
+
+    /// What an import saved: the same configuration learned from scratch.
+    fn compare_with_scratch(session: &Session, config: &Config, dataset: Dataset, backend: &Backend) -> Result<(), Failure> {
+        let mut scratch = Session::new(config.clone(), dataset, &backend.device);
+        block_on(scratch.run(50, |_, _| {}))?;
+        let steps = |s: &Session| s.reports().iter().map(|r| r.steps).sum::<usize>();
+        println!(
+            "steps trained: {} with the import, {} from scratch (the same configuration: {} relation(s) kept, {})",
+            steps(session),
+            steps(&scratch),
+            scratch.kept().len(),
+            scratch.conclusion().describe()
+        );
+        Ok(())
+    }
+
+    /// The relations as polynomials, beside the data-only baseline.
+    fn print_equations(read_out: &equations::ReadOut) {
+        let e = &read_out.equations;
+        println!(
+            "
+equations (degree ≤ {}, in the data's coordinates, read in {:.0} ms):",
+            e.degree,
+            1e3 * read_out.seconds
+        );
+        if e.generators.is_empty() {
+            println!("  none");
+        }
+        for g in &e.generators {
+            println!("  {}    (residual {:.2e})", g.text, g.residual);
+        }
+        for note in &read_out.notes {
+            println!("  note: {note}");
+        }
+        if let Some(b) = &e.baseline {
+            println!("baseline, from the data alone ({} generators, {:.0} ms): {}", b.generators.len(), 1e3 * read_out.baseline_seconds, b.method);
+            for g in &b.generators {
+                println!("  {}    (residual {:.2e})", g.text, g.residual);
+            }
+        }
     }
 
     fn report_progress(session: &Session, event: &Event) {
@@ -188,7 +256,7 @@ mod native {
     /// Two benchmarks per backend. Steps/s: one step of g_2 with g_1 frozen (the
     /// transversality loss with negatives), batch `--batch`, MLP 3-64-64-1. Time to verdict:
     /// whole default runs, with early stopping and with every relation running its steps.
-    fn bench(args: &[String]) -> Result<(), String> {
+    fn bench(args: &[String]) -> Result<(), Failure> {
         let mut args = args.to_vec();
         let which = take_option(&mut args, "--backend")?.unwrap_or_else(|| "all".into());
         let number = |v: Option<String>, what: &str, default: usize| -> Result<usize, String> {
@@ -260,7 +328,7 @@ mod native {
         dispatches: usize,
     }
 
-    fn step_seconds(backend: &Backend, batch: usize, steps: usize, graph: bool) -> Result<Timed, String> {
+    fn step_seconds(backend: &Backend, batch: usize, steps: usize, graph: bool) -> Result<Timed, Failure> {
         let config = Config {
             manifold: ManifoldKind::Ellipse,
             samples: 4096,
@@ -298,7 +366,7 @@ mod native {
     }
 
     /// One whole run: "seconds  kept  steps per relation  steps/s by phase".
-    fn time_to_verdict(backend: &Backend, config: Config) -> Result<String, String> {
+    fn time_to_verdict(backend: &Backend, config: Config) -> Result<String, Failure> {
         let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &backend.device);
         let mut phases: Vec<(String, usize, f64)> = Vec::new();
         let started = Instant::now();

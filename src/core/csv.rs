@@ -2,6 +2,7 @@
 //! field, and nothing partial is ever returned: a file is taken whole or not at all.
 
 use super::config::limits;
+use super::error::DataError;
 use super::points::PointCloud;
 use super::upload::UploadLabel;
 
@@ -26,7 +27,7 @@ impl Table {
 
 /// Parses a point cloud to learn from: [`read_points`], then refuses data that has no
 /// manifold to learn (one point, too few distinct points, a column that does not vary).
-pub fn parse_points(text: &str) -> Result<Table, String> {
+pub fn parse_points(text: &str) -> Result<Table, DataError> {
     let table = read_points(text)?;
     check_learnable(&table.columns, &table.cloud)?;
     Ok(table)
@@ -34,14 +35,14 @@ pub fn parse_points(text: &str) -> Result<Table, String> {
 
 /// Reads comma-, semicolon-, tab- or space-separated numbers, one point per line.
 /// Blank lines and lines starting with '#' are skipped; a first line of names is a header.
-pub fn read_points(text: &str) -> Result<Table, String> {
+pub fn read_points(text: &str) -> Result<Table, DataError> {
     if text.len() > MAX_BYTES {
-        return Err(format!("the file is {:.1} MB; the limit is {} MB", text.len() as f64 / (1 << 20) as f64, MAX_BYTES >> 20));
+        return Err(DataError::TooLarge(format!("the file is {:.1} MB; the limit is {} MB", text.len() as f64 / (1 << 20) as f64, MAX_BYTES >> 20)));
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())).filter(|(_, l)| !l.is_empty() && !l.starts_with('#')).peekable();
     let Some(&(_, first)) = lines.peek() else {
-        return Err("the file has no rows of numbers".into());
+        return Err(DataError::Unreadable("the file has no rows of numbers".into()));
     };
     let split = Separator::of(first);
     let first_fields: Vec<&str> = split.fields(first).collect();
@@ -54,7 +55,12 @@ pub fn read_points(text: &str) -> Result<Table, String> {
     };
     let dim = columns.len();
     if dim < DIMS.0 || dim > DIMS.1 {
-        return Err(format!("line {}: {dim} columns; a point needs {} to {} coordinates", lines.peek().map_or(1, |l| l.0), DIMS.0, DIMS.1));
+        return Err(DataError::Unreadable(format!(
+            "line {}: {dim} columns; a point needs {} to {} coordinates",
+            lines.peek().map_or(1, |l| l.0),
+            DIMS.0,
+            DIMS.1
+        )));
     }
     let max_rows = limits::SAMPLES.1;
     let mut values = Vec::new();
@@ -62,22 +68,22 @@ pub fn read_points(text: &str) -> Result<Table, String> {
     for (line, text) in lines {
         let fields: Vec<&str> = split.fields(text).collect();
         if fields.len() != dim {
-            return Err(format!("line {line}: {} fields, expected {dim}", fields.len()));
+            return Err(DataError::Unreadable(format!("line {line}: {} fields, expected {dim}", fields.len())));
         }
         for (j, field) in fields.iter().enumerate() {
             match parse_number(field) {
                 Some(v) if v.is_finite() => values.push(v),
-                Some(_) => return Err(format!("line {line}, field {}: '{}' is not a finite number", j + 1, clip(field))),
-                None => return Err(format!("line {line}, field {}: '{}' is not a number", j + 1, clip(field))),
+                Some(_) => return Err(DataError::Unreadable(format!("line {line}, field {}: '{}' is not a finite number", j + 1, clip(field)))),
+                None => return Err(DataError::Unreadable(format!("line {line}, field {}: '{}' is not a number", j + 1, clip(field)))),
             }
         }
         rows += 1;
         if rows > max_rows {
-            return Err(format!("more than {max_rows} rows; the limit keeps a browser tab responsive"));
+            return Err(DataError::TooLarge(format!("more than {max_rows} rows; the limit keeps a browser tab responsive")));
         }
     }
     if rows < limits::SAMPLES.0 {
-        return Err(format!("{rows} rows of numbers; at least {} are needed to learn from", limits::SAMPLES.0));
+        return Err(DataError::NotLearnable(format!("{rows} rows of numbers; at least {} are needed to learn from", limits::SAMPLES.0)));
     }
     let cloud = PointCloud::new(dim, values)?;
     Ok(Table { columns, cloud })
@@ -89,39 +95,39 @@ const MIN_RELATIVE_SPREAD: f64 = 1e-4;
 
 /// Refuses data with no manifold to learn, saying what the data is instead: one point
 /// (dimension 0), too few distinct points, or a column that does not vary.
-fn check_learnable(columns: &[String], cloud: &PointCloud) -> Result<(), String> {
+fn check_learnable(columns: &[String], cloud: &PointCloud) -> Result<(), DataError> {
     let mut distinct: Vec<&[f32]> = (0..cloud.len()).map(|i| cloud.row(i)).collect();
     distinct.sort_by(|a, b| a.iter().zip(*b).map(|(x, y)| x.total_cmp(y)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal));
     distinct.dedup();
     let point = |row: &[f32]| row.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", ");
     if distinct.len() == 1 {
-        return Err(format!(
+        return Err(DataError::NotLearnable(format!(
             "all {} rows are the same point ({}): a single point has dimension 0, so there is no manifold to learn",
             cloud.len(),
             point(distinct[0])
-        ));
+        )));
     }
     if distinct.len() < limits::SAMPLES.0 {
-        return Err(format!(
+        return Err(DataError::NotLearnable(format!(
             "only {} distinct points among {} rows (the others repeat them): at least {} distinct points are needed to learn from",
             distinct.len(),
             cloud.len(),
             limits::SAMPLES.0
-        ));
+        )));
     }
     let spreads: Vec<(f32, f32)> = cloud.bounds();
     let widest = spreads.iter().map(|(lo, hi)| (hi - lo) as f64).fold(0.0, f64::max);
     for (name, (lo, hi)) in columns.iter().zip(&spreads) {
         let spread = (hi - lo) as f64;
         if spread == 0.0 {
-            return Err(format!(
+            return Err(DataError::NotLearnable(format!(
                 "column '{name}' is constant (every value is {lo}): it is itself a relation, {name} = {lo}, and carries nothing else; remove it and learn from the other columns"
-            ));
+            )));
         }
         if spread < MIN_RELATIVE_SPREAD * widest {
-            return Err(format!(
+            return Err(DataError::NotLearnable(format!(
                 "column '{name}' varies by only {spread:.1e} while the widest column spans {widest:.3}: too little for float32 training to resolve; remove it (it is nearly the relation {name} = {lo}) or rescale it"
-            ));
+            )));
         }
     }
     Ok(())
@@ -219,8 +225,12 @@ mod tests {
             ((0..40).map(|i| format!("{i},{},1\n", 1.0 + 1e-6 * (i % 2) as f64)).collect(), "column 'x2' varies by only"),
         ];
         for (text, needle) in cases {
-            let err = parse_points(&text).unwrap_err();
+            let err = parse_points(&text).unwrap_err().to_string();
             assert!(err.contains(needle), "expected '{needle}', got '{err}'");
         }
+        // Callers tell the kinds apart: a line at fault, data too large, nothing to learn.
+        assert!(matches!(parse_points("1,2\nx,3\n"), Err(DataError::Unreadable(_))));
+        assert!(matches!(parse_points(&"x".repeat(MAX_BYTES + 1)), Err(DataError::TooLarge(_))));
+        assert!(matches!(parse_points(&"1,2\n".repeat(500)), Err(DataError::NotLearnable(_))));
     }
 }

@@ -1,5 +1,8 @@
 //! The relations file: configuration, verdicts, metrics and weights of a run, as JSON.
 
+use super::equations::{Equations, ReadOut};
+use super::error::FileError;
+use super::frame::Frame;
 use super::relation::{Activation, LayerWeights, Relation};
 use super::session::Session;
 use super::verdict::Verdict;
@@ -25,7 +28,19 @@ pub struct RelationsFile {
     /// What each relation's `fidelity` is measured against, and how near counts.
     #[serde(default)]
     pub fidelity_measured_against: Option<String>,
+    /// The coordinates the relations read: the data's own, centred (x − centre) and
+    /// scaled (/ scale) coordinate by coordinate. Files without it read the data's own.
+    #[serde(default)]
+    pub frame: Option<Frame>,
     pub relations: Vec<ExportedRelation>,
+    /// The kept relations read as polynomials in the data's own coordinates, with the
+    /// data-only baseline (`core::equations`); files written before lack it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equations: Option<Equations>,
+    /// What that read-out says beyond its equations (what is not polynomial, and why
+    /// there are more generators than relations).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub equations_notes: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -46,7 +61,37 @@ pub struct ExportedRelation {
     pub sin_span: Option<f64>,
     pub syzygy_error: Option<f64>,
     pub fidelity: Option<f64>,
+    /// "learned" here, or "imported" from another file (files before imports were
+    /// judged lack it: learned).
+    #[serde(default = "learned")]
+    pub origin: String,
+    /// An imported relation's file and its run's configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceJson>,
+    /// How an imported relation fared on this run's data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<TransferJson>,
     pub layers: Vec<LayerWeights>,
+}
+
+fn learned() -> String {
+    "learned".into()
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceJson {
+    pub file: String,
+    pub config: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TransferJson {
+    pub kept: bool,
+    pub decided_by: Option<String>,
+    pub on_residual: Option<f64>,
+    /// Trained on from its weights here (import=tune).
+    #[serde(default)]
+    pub tuned: bool,
 }
 
 impl RelationsFile {
@@ -68,6 +113,14 @@ impl RelationsFile {
                 sin_span: finite(r.metrics.sin_span),
                 syzygy_error: r.syzygy_error.and_then(finite),
                 fidelity: r.fidelity.as_ref().and_then(|f| finite(f.within)),
+                origin: if r.transfer.is_some() { "imported" } else { "learned" }.into(),
+                source: r.transfer.as_ref().map(|t| SourceJson { file: t.source.file.clone(), config: t.source.config.clone() }),
+                transfer: r.transfer.as_ref().map(|t| TransferJson {
+                    kept: r.verdict.is_kept(),
+                    decided_by: t.decided_by.map(|d| d.label().into()),
+                    on_residual: finite(t.metrics.on_residual),
+                    tuned: t.tuned,
+                }),
                 // A diverged relation's weights are not numbers: left out.
                 layers: if r.weights.iter().all(|l| l.weight.iter().chain(&l.bias).all(|v| v.is_finite())) { r.weights.clone() } else { Vec::new() },
             })
@@ -80,8 +133,18 @@ impl RelationsFile {
             estimated_dimension: session.estimated_dimension(),
             conclusion: Some(session.conclusion().describe()),
             fidelity_measured_against: session.reports().iter().rev().find_map(|r| r.fidelity.as_ref()).map(|f| f.meaning()),
+            frame: Some(session.dataset().frame.clone()),
             relations,
+            equations: None,
+            equations_notes: Vec::new(),
         }
+    }
+
+    /// The same file with the run's equations.
+    pub fn with_equations(mut self, read_out: &ReadOut) -> Self {
+        self.equations = Some(read_out.equations.clone());
+        self.equations_notes = read_out.notes.clone();
+        self
     }
 
     pub fn to_json(&self) -> String {
@@ -89,23 +152,52 @@ impl RelationsFile {
     }
 
     /// Reads a file written by `to_json`, checking everything a relation is built from.
-    pub fn from_json(text: &str) -> Result<Self, String> {
+    pub fn from_json(text: &str) -> Result<Self, FileError> {
         if text.len() > MAX_BYTES {
-            return Err(format!("the file is {:.1} MB; a relations file is at most {} MB", text.len() as f64 / (1 << 20) as f64, MAX_BYTES >> 20));
+            return Err(FileError::TooLarge(format!(
+                "the file is {:.1} MB; a relations file is at most {} MB",
+                text.len() as f64 / (1 << 20) as f64,
+                MAX_BYTES >> 20
+            )));
         }
-        let file: Self = serde_json::from_str(text).map_err(|e| format!("not a relations file: {e}"))?;
+        if text.trim().is_empty() {
+            return Err(FileError::Empty);
+        }
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| match e.classify() {
+            serde_json::error::Category::Eof => FileError::NotJson(format!("the file ends early, at line {} (cut short?)", e.line())),
+            _ if text.contains("NaN") || text.contains("Infinity") => FileError::Invalid("a weight is not a number (NaN or infinite)".into()),
+            _ => FileError::NotJson(format!("not a relations file: not JSON ({e})")),
+        })?;
+        match value.get("format").and_then(|f| f.as_str()) {
+            Some(FORMAT) => {}
+            Some(other) => return Err(FileError::NotRelations(format!("format is '{other}', expected '{FORMAT}'"))),
+            None => return Err(FileError::NotRelations(format!("not a relations file: JSON without the '{FORMAT}' format"))),
+        }
+        let file: Self = serde_json::from_value(value).map_err(|e| {
+            if e.to_string().contains("null") {
+                FileError::Invalid("a weight is not a number (null, as JSON writes NaN)".into())
+            } else {
+                FileError::NotRelations(format!("not a relations file: {e}"))
+            }
+        })?;
         if file.format != FORMAT {
-            return Err(format!("format is '{}', expected '{FORMAT}'", file.format));
+            return Err(FileError::NotRelations(format!("format is '{}', expected '{FORMAT}'", file.format)));
         }
         if file.version != FORMAT_VERSION {
-            return Err(format!("version {} is not supported (this page reads version {FORMAT_VERSION})", file.version));
+            return Err(FileError::NotRelations(format!("version {} is not supported (this page reads version {FORMAT_VERSION})", file.version)));
         }
         for r in file.relations.iter().filter(|r| r.kept || !r.layers.is_empty()) {
-            check_layers(&r.layers).map_err(|e| format!("relation g{}: {e}", r.index + 1))?;
+            check_layers(&r.layers).map_err(|e| FileError::Invalid(format!("relation g{}: {e}", r.index + 1)))?;
         }
         let dims: Vec<usize> = file.relations.iter().filter(|r| !r.layers.is_empty()).map(|r| r.layers[0].inputs).collect();
         if dims.windows(2).any(|w| w[0] != w[1]) {
-            return Err(format!("the relations take different numbers of inputs: {dims:?}"));
+            return Err(FileError::Invalid(format!("the relations take different numbers of inputs: {dims:?}")));
+        }
+        if let (Some(frame), Some(&dim)) = (&file.frame, dims.first()) {
+            let usable = |v: &[f64], positive: bool| v.len() == dim && v.iter().all(|x| x.is_finite() && (!positive || *x > 0.0));
+            if !usable(&frame.centre, false) || !usable(&frame.scale, true) {
+                return Err(FileError::Invalid(format!("the frame must give {dim} finite centres and {dim} positive scales")));
+            }
         }
         Ok(file)
     }
@@ -115,9 +207,23 @@ impl RelationsFile {
         self.relations.iter().find(|r| !r.layers.is_empty()).map(|r| r.layers[0].inputs)
     }
 
-    /// The kept relations, rebuilt on `device`.
-    pub fn kept_relations(&self, device: &Device) -> Vec<Relation> {
-        self.relations.iter().filter(|r| r.kept).map(|r| Relation::from_weights(&r.layers, self.activation, device)).collect()
+    /// The kept relations, rebuilt on `device` to read the working coordinates `frame` (of
+    /// the data they are taken to).
+    pub fn kept_relations(&self, frame: &Frame, device: &Device) -> Vec<Relation> {
+        let own = self.frame.clone().unwrap_or_else(|| Frame::identity(frame.dim()));
+        self.relations
+            .iter()
+            .filter(|r| r.kept)
+            .map(|r| {
+                let mut layers = r.layers.clone();
+                // (Relations of another dimension are refused by the run they are taken to.)
+                if own != *frame && own.dim() == layers[0].inputs && frame.dim() == layers[0].inputs {
+                    let first = &mut layers[0];
+                    own.first_layer_for(frame, &mut first.weight, &mut first.bias);
+                }
+                Relation::from_weights(&layers, self.activation, device)
+            })
+            .collect()
     }
 }
 
@@ -176,6 +282,9 @@ mod tests {
             estimated_dimension: 2,
             conclusion: None,
             fidelity_measured_against: None,
+            frame: Some(Frame { centre: vec![0.0, -1.0, -1.0], scale: vec![1.9; 3] }),
+            equations: None,
+            equations_notes: Vec::new(),
             relations: vec![ExportedRelation {
                 index: 0,
                 kept: true,
@@ -187,6 +296,9 @@ mod tests {
                 sin_span: Some(1.0),
                 syzygy_error: None,
                 fidelity: None,
+                origin: "learned".into(),
+                source: None,
+                transfer: None,
                 layers: vec![layer(3, 4), layer(4, 1)],
             }],
         }
@@ -203,19 +315,29 @@ mod tests {
             RelationsFile::from_json(&bad.to_json()).unwrap_err()
         };
         let cases = [
-            (RelationsFile::from_json(&json[..json.len() / 2]).unwrap_err(), "not a relations file"),
+            (RelationsFile::from_json(&json[..json.len() / 2]).unwrap_err(), "the file ends early"),
+            (RelationsFile::from_json("").unwrap_err(), "the file is empty"),
             (RelationsFile::from_json("[1,2]").unwrap_err(), "not a relations file"),
-            (RelationsFile::from_json(&json.replace("0.5", "null")).unwrap_err(), "line"),
+            (RelationsFile::from_json("{\"points\": 3}").unwrap_err(), "JSON without the"),
+            (RelationsFile::from_json("x,y\n1,2").unwrap_err(), "not JSON"),
+            (RelationsFile::from_json(&json.replace("0.5", "null")).unwrap_err(), "a weight is not a number"),
+            (RelationsFile::from_json(&json.replace("0.5", "NaN")).unwrap_err(), "a weight is not a number"),
             (broken(&|f| f.format = "other".into()), "format is 'other'"),
             (broken(&|f| f.version = 9), "version 9"),
             (broken(&|f| f.relations[0].layers[1].inputs = 5), "layer 2 takes 5 inputs but layer 1 gives 4"),
             (broken(&|f| f.relations[0].layers[0].weight.pop().map(|_| ()).unwrap()), "11 weights"),
             (broken(&|f| f.relations[0].layers[1].outputs = 2), "2 outputs"),
             (broken(&|f| f.relations[0].layers.clear()), "no layers"),
+            (broken(&|f| f.frame.as_mut().unwrap().scale[1] = 0.0), "3 positive scales"),
+            (broken(&|f| f.frame.as_mut().unwrap().centre.pop().map(|_| ()).unwrap()), "3 finite centres"),
             (RelationsFile::from_json(&"x".repeat(MAX_BYTES + 1)).unwrap_err(), "at most 32 MB"),
         ];
         for (err, needle) in cases {
-            assert!(err.contains(needle), "expected '{needle}' in '{err}'");
+            assert!(err.to_string().contains(needle), "expected '{needle}' in '{err}'");
         }
+        assert_eq!(RelationsFile::from_json(" ").unwrap_err(), FileError::Empty);
+        assert!(matches!(RelationsFile::from_json("{\"format\": "), Err(FileError::NotJson(_))));
+        assert!(matches!(RelationsFile::from_json("{\"points\": 3}"), Err(FileError::NotRelations(_))));
+        assert!(matches!(broken(&|f| f.relations[0].layers.clear()), FileError::Invalid(_)));
     }
 }

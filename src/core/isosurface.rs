@@ -4,6 +4,7 @@
 //! marching cubes would use: one linear-interpolated crossing per grid edge).
 
 use super::relation::{Relation, read_vec};
+use crate::core::error::DeviceError;
 use burn::tensor::{Device, Tensor, TensorData};
 
 /// Grid nodes per axis: 2D and 3D. 161² and 41³ are about 26k and 69k evaluations.
@@ -18,7 +19,7 @@ fn node_coordinate((lo, hi): (f32, f32), i: usize, n: usize) -> f32 {
 }
 
 /// g at every node of an `n`^d grid over `bounds` (the first axis varies slowest).
-async fn grid_values(rel: &Relation, bounds: &[(f32, f32)], n: usize, device: &Device) -> Result<Vec<f32>, String> {
+async fn grid_values(rel: &Relation, bounds: &[(f32, f32)], n: usize, device: &Device) -> Result<Vec<f32>, DeviceError> {
     let d = bounds.len();
     let total = n.pow(d as u32);
     let mut coords = Vec::with_capacity(total * d);
@@ -45,12 +46,12 @@ fn crossing(a: f32, b: f32, ga: f32, gb: f32) -> Option<f32> {
 }
 
 /// g at the NODES_2D² nodes of a 2D view (the first axis varies slowest).
-pub async fn grid_2d(rel: &Relation, bounds: &[(f32, f32)], device: &Device) -> Result<Vec<f32>, String> {
+pub async fn grid_2d(rel: &Relation, bounds: &[(f32, f32)], device: &Device) -> Result<Vec<f32>, DeviceError> {
     grid_values(rel, &bounds[..2], NODES_2D, device).await
 }
 
 /// Segments of {g = 0} in a 2D view, by marching squares.
-pub async fn contour_2d(rel: &Relation, bounds: &[(f32, f32)], device: &Device) -> Result<Vec<[[f32; 2]; 2]>, String> {
+pub async fn contour_2d(rel: &Relation, bounds: &[(f32, f32)], device: &Device) -> Result<Vec<[[f32; 2]; 2]>, DeviceError> {
     Ok(contour_of_grid(&grid_2d(rel, bounds, device).await?, bounds))
 }
 
@@ -94,7 +95,7 @@ pub fn contour_of_grid(g: &[f32], bounds: &[(f32, f32)]) -> Vec<[[f32; 2]; 2]> {
 
 /// Points of {g = 0} in a 3D view, from an `n`³ grid: one per grid edge that g changes
 /// sign along.
-pub async fn surface_3d(rel: &Relation, bounds: &[(f32, f32)], n: usize, device: &Device) -> Result<Vec<[f32; 3]>, String> {
+pub async fn surface_3d(rel: &Relation, bounds: &[(f32, f32)], n: usize, device: &Device) -> Result<Vec<[f32; 3]>, DeviceError> {
     let g = grid_values(rel, &bounds[..3], n, device).await?;
     let at = |axis: usize, i: usize| node_coordinate(bounds[axis], i, n);
     let index = |i: usize, j: usize, k: usize| (i * n + j) * n + k;

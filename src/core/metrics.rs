@@ -7,6 +7,7 @@ use super::loss::{FrozenView, row_norm};
 use super::points::{OffManifold, in_bounds};
 use super::relation::{Relation, read_vec};
 use super::rng::Rng;
+use crate::core::error::DeviceError;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 /// A projected point within this distance of the true manifold counts as on it (for an
@@ -53,6 +54,25 @@ pub struct Fidelity {
     pub within_inside: f64,
     #[serde(default)]
     pub converged_inside: usize,
+    /// How the distances and `tolerance` read in the data's own units.
+    #[serde(default)]
+    pub units: Units,
+}
+
+/// The units of a fidelity's distances: the data's own (the truth is known there), or
+/// the working coordinates' (an upload's local fit is measured there, so that one
+/// tolerance suits data of any size), which are the data's scaled by one factor, or by
+/// one per coordinate (mixed units).
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Units {
+    #[default]
+    Data,
+    /// Working coordinates that are the data's scaled by one factor: one working unit is
+    /// `unit` of the data's, whose RMS radius is `radius` (in the data's units).
+    Scaled { unit: f64, radius: f64 },
+    /// Working coordinates each scaled on its own (mixed units), where the data's RMS
+    /// radius is `radius`.
+    PerAxis { radius: f64 },
 }
 
 /// The share inside the data's box is told where it is this much above the whole figure.
@@ -65,12 +85,32 @@ fn default_tolerance() -> f64 {
 impl Fidelity {
     /// What the figure means, in words: "share of random points … within 0.05 of …".
     pub fn meaning(&self) -> String {
-        let mut text = format!("share of random points moved onto the learned intersection that land within {} of {}", round(self.tolerance), self.against);
-        if self.tolerance > FIDELITY_TOLERANCE {
-            text += &format!(
-                "; {}, not {FIDELITY_TOLERANCE}, because held-out data points themselves lie that far from the fit, so nearer cannot be judged",
-                round(self.tolerance)
-            );
+        let (tolerance, units) = match self.units {
+            Units::Data => (round(self.tolerance), String::new()),
+            Units::Scaled { unit, radius } => {
+                (round(self.tolerance * unit), format!(" ({}% of the data's RMS radius, {})", round(100.0 * self.tolerance * unit / radius), round(radius)))
+            }
+            Units::PerAxis { radius } => (
+                round(self.tolerance),
+                format!(
+                    " (in coordinates each scaled to unit spread, the data's being in mixed units: {}% of their RMS radius)",
+                    round(100.0 * self.tolerance / radius)
+                ),
+            ),
+        };
+        let mut text = format!("share of random points moved onto the learned intersection that land within {tolerance} of {}{units}", self.against);
+        let least = match self.units {
+            Units::Data => FIDELITY_TOLERANCE,
+            Units::Scaled { unit, radius } => FIDELITY_TOLERANCE * radius / unit,
+            Units::PerAxis { radius } => FIDELITY_TOLERANCE * radius,
+        };
+        if self.tolerance > least * (1.0 + 1e-9) {
+            let least = match self.units {
+                Units::Scaled { unit, .. } => least * unit,
+                _ => least,
+            };
+            text +=
+                &format!("; {tolerance}, not {}, because held-out data points themselves lie that far from the fit, so nearer cannot be judged", round(least));
         }
         if self.converged_inside > 0 && self.within_inside >= self.within + INSIDE_DIFFERS {
             text += &format!(
@@ -95,7 +135,7 @@ fn row_residuals(net: &Relation, x: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
     (abs_g.clone(), abs_g / row_norm(v))
 }
 
-pub async fn relation_metrics(net: &Relation, kept: &[Relation], data: &Dataset, device: &Device) -> Result<RelationMetrics, String> {
+pub async fn relation_metrics(net: &Relation, kept: &[Relation], data: &Dataset, device: &Device) -> Result<RelationMetrics, DeviceError> {
     let on = data.test.to_tensor(device);
     let off = data.off_test.points.to_tensor(device);
     let near_rows: Vec<i64> = data.off_test.near_rows().into_iter().map(|i| i as i64).collect();
@@ -145,7 +185,7 @@ impl Projection {
 /// Random points of the data's box moved onto {g_j = 0 for all j} by damped Gauss-Newton.
 /// Returns the points that got there (the learned intersection, as a point set) and how
 /// many were tried.
-pub async fn intersection_points(kept: &[Relation], data: &Dataset, how: Projection, device: &Device) -> Result<(Vec<Vec<f64>>, usize), String> {
+pub async fn intersection_points(kept: &[Relation], data: &Dataset, how: Projection, device: &Device) -> Result<(Vec<Vec<f64>>, usize), DeviceError> {
     if kept.is_empty() {
         return Ok((Vec::new(), 0));
     }
@@ -156,7 +196,7 @@ pub async fn intersection_points(kept: &[Relation], data: &Dataset, how: Project
 
 /// `iterations` damped Gauss-Newton steps of `projection`'s points toward the joint zero
 /// set of `kept`, the relations evaluated on `device`.
-pub async fn project(kept: &[Relation], projection: &mut GaussNewton, iterations: usize, device: &Device) -> Result<(), String> {
+pub async fn project(kept: &[Relation], projection: &mut GaussNewton, iterations: usize, device: &Device) -> Result<(), DeviceError> {
     let dim = projection.dim;
     let k = kept.len();
     for _ in 0..iterations {
@@ -232,7 +272,7 @@ impl GaussNewton {
 /// onto it (see [`intersection_points`]) that land near the manifold (within
 /// [`Dataset::fidelity_tolerance`]). Spurious pieces of the joint zero set (surfaces
 /// crossing away from the data) show up as misses.
-pub async fn intersection_fidelity(kept: &[Relation], data: &Dataset, seed: u64, device: &Device) -> Result<Option<Fidelity>, String> {
+pub async fn intersection_fidelity(kept: &[Relation], data: &Dataset, seed: u64, device: &Device) -> Result<Option<Fidelity>, DeviceError> {
     if kept.is_empty() {
         return Ok(None);
     }
@@ -251,6 +291,7 @@ pub async fn intersection_fidelity(kept: &[Relation], data: &Dataset, seed: u64,
         tolerance,
         within_inside,
         converged_inside,
+        units: data.truth_units(),
     }))
 }
 
@@ -307,6 +348,7 @@ mod tests {
                 tolerance,
                 within_inside: 0.9,
                 converged_inside: 500,
+                units: Units::Data,
             }
             .meaning()
         };
@@ -327,6 +369,7 @@ mod tests {
                 tolerance: FIDELITY_TOLERANCE,
                 within_inside,
                 converged_inside: 173,
+                units: Units::Data,
             }
             .meaning()
         };

@@ -5,7 +5,10 @@
 pub mod config;
 pub mod csv;
 pub mod dataset;
+pub mod equations;
+pub mod error;
 pub mod export;
+pub mod frame;
 pub mod fused;
 pub mod isosurface;
 pub mod linalg;
@@ -23,6 +26,7 @@ pub mod report;
 pub mod rng;
 pub mod session;
 pub mod syzygy;
+pub mod transfer;
 pub mod upload;
 pub mod verdict;
 

@@ -5,10 +5,12 @@
 //! Gauss-Newton projection as the fidelity metric.
 
 use super::dataset::Dataset;
+use super::frame::Frame;
 use super::isosurface::{NODES_3D, PREVIEW_NODES_3D, contour_of_grid, grid_2d, surface_3d};
 use super::metrics::{Projection, intersection_points};
 use super::points::{PointCloud, f32_bytes};
 use super::relation::Relation;
+use crate::core::error::DeviceError;
 use burn::tensor::Device;
 
 /// Most points drawn for one 3D zero set (a canvas stays quick to redraw and rotate).
@@ -76,8 +78,13 @@ impl Default for Picture {
 }
 
 impl Picture {
-    /// Only the data, at once (no device work).
+    /// Only the data, at once (no device work), in the data's own units.
     pub fn of_data(data: &Dataset) -> Self {
+        Self::of_working(data).in_data_units(data, 0)
+    }
+
+    /// The data in working coordinates, where the relations are evaluated.
+    fn of_working(data: &Dataset) -> Self {
         let bounds = data
             .train
             .bounds()
@@ -99,14 +106,15 @@ impl Picture {
     }
 
     /// The data plus zero sets of `relations` and of all of them together.
-    pub async fn compute(data: &Dataset, relations: &[Relation], seed: u64, device: &Device) -> Result<Self, String> {
+    pub async fn compute(data: &Dataset, relations: &[Relation], seed: u64, device: &Device) -> Result<Self, DeviceError> {
         Self::compute_reusing(data, relations, &[], Detail::Full, seed, device).await
     }
 
     /// As [`Picture::compute`], with the zero sets of the first `known.len()` relations
-    /// taken as given (the last relation's is always computed: in 2D its grid is the
-    /// heatmap): a kept relation's set does not change while the next one trains, and a
-    /// 3D grid costs a fifth of a second on the CPU.
+    /// taken as given, in the data's units as an earlier picture gave them (the last
+    /// relation's is always computed: in 2D its grid is the heatmap): a kept relation's set
+    /// does not change while the next one trains, and a 3D grid costs a fifth of a second
+    /// on the CPU. Everything is computed in working coordinates and drawn in the data's.
     pub async fn compute_reusing(
         data: &Dataset,
         relations: &[Relation],
@@ -114,8 +122,8 @@ impl Picture {
         detail: Detail,
         seed: u64,
         device: &Device,
-    ) -> Result<Self, String> {
-        let mut picture = Self::of_data(data);
+    ) -> Result<Self, DeviceError> {
+        let mut picture = Self::of_working(data);
         let how = |detail: Detail, stream: u64| Projection { points: detail.projected(), iterations: 25, seed: seed ^ (0x51C7 + stream) };
         let known = &known[..known.len().min(relations.len().saturating_sub(1))];
         picture.zero_sets.extend_from_slice(known);
@@ -144,7 +152,28 @@ impl Picture {
             let (points, _) = intersection_points(relations, data, how(detail, 99), device).await?;
             picture.intersection = picture.keep_in_view(points);
         }
-        Ok(picture)
+        Ok(picture.in_data_units(data, known.len()))
+    }
+
+    /// The picture, computed in working coordinates, in the data's units (the data points
+    /// as given); the first `given` zero sets are in them already.
+    fn in_data_units(mut self, data: &Dataset, given: usize) -> Self {
+        let frame = &data.frame;
+        if *frame == Frame::identity(self.dim) {
+            return self;
+        }
+        self.bounds = self.bounds.iter().enumerate().map(|(axis, &b)| frame.interval_to_data(axis, b)).collect();
+        self.data = PointCloud::from_rows(self.dim, data.train_in_data_units().rows().take(self.data.len()));
+        self.intersection = frame.cloud_to_data(&self.intersection);
+        for set in self.zero_sets.iter_mut().skip(given) {
+            *set = match set {
+                ZeroSet::Lines(lines) => {
+                    ZeroSet::Lines(lines.iter().map(|line| line.map(|[x, y]| [frame.coordinate_to_data(0, x), frame.coordinate_to_data(1, y)])).collect())
+                }
+                ZeroSet::Points(cloud) => ZeroSet::Points(frame.cloud_to_data(cloud)),
+            };
+        }
+        self
     }
 
     fn keep_in_view(&self, points: Vec<Vec<f64>>) -> PointCloud {
@@ -161,13 +190,15 @@ mod tests {
     use super::*;
     use crate::core::block_on;
     use crate::core::config::Config;
+    use crate::core::frame::{Frame, Normalise};
     use crate::core::manifold::ManifoldKind;
     use crate::core::relation::{Activation, LayerWeights};
 
     #[test]
     fn zero_set_of_a_linear_relation_is_its_line() {
         // g(x, y) = x − 0.5: its zero set is the vertical line x = 0.5.
-        let config = Config { manifold: ManifoldKind::Circle, samples: 200, ..Config::default() };
+        // Relations written in the data's own coordinates: the data taken as given.
+        let config = Config { manifold: ManifoldKind::Circle, samples: 200, normalise: Normalise::Off, ..Config::default() };
         let data = Dataset::synthetic(&config);
         let line = LayerWeights { inputs: 2, outputs: 1, weight: vec![1.0, 0.0], bias: vec![-0.5] };
         let rel = Relation::from_weights(&[line], Activation::Tanh, &Device::flex());
@@ -203,7 +234,7 @@ mod tests {
     #[test]
     fn a_preview_finds_the_same_sets_from_fewer_points() {
         // In R³: the planes z = 0.2 and x = 0.1, meeting in a line.
-        let config = Config { samples: 300, ..Config::default() };
+        let config = Config { samples: 300, normalise: Normalise::Off, ..Config::default() };
         let data = Dataset::synthetic(&config);
         let plane = |weight: Vec<f32>, bias: f32| {
             Relation::from_weights(&[LayerWeights { inputs: 3, outputs: 1, weight, bias: vec![bias] }], Activation::Tanh, &Device::flex())
@@ -222,5 +253,22 @@ mod tests {
         let (lo, hi) = (preview.intersection.len(), full.intersection.len());
         assert!(lo > 50 && lo < hi, "intersection: preview {lo} points, full {hi}");
         assert!(preview.intersection.rows().all(|p| (p[0] - 0.1).abs() < 1e-3 && (p[2] - 0.2).abs() < 1e-3), "on the line");
+    }
+
+    #[test]
+    fn a_picture_is_drawn_in_the_datas_own_units() {
+        // The ellipse centred and scaled for training; a relation of the working coordinates.
+        let data = Dataset::synthetic(&Config { samples: 300, ..Config::default() });
+        assert_ne!(data.frame, Frame::identity(3), "the default link centres and scales");
+        let plane =
+            Relation::from_weights(&[LayerWeights { inputs: 3, outputs: 1, weight: vec![1.0, 0.0, 0.0], bias: vec![-0.1] }], Activation::Tanh, &Device::flex());
+        let pic = block_on(Picture::compute(&data, std::slice::from_ref(&plane), 1, &Device::flex())).unwrap();
+        assert_eq!(pic.data, *data.train_in_data_units(), "the data as given");
+        for (j, (lo, hi)) in pic.bounds.iter().enumerate() {
+            assert!(data.train_in_data_units().rows().all(|p| p[j] >= *lo && p[j] <= *hi), "axis {j}: the view holds the data");
+        }
+        let ZeroSet::Points(points) = &pic.zero_sets[0] else { panic!("3D zero sets are points") };
+        let x = data.frame.to_data(&[0.1, 0.0, 0.0])[0] as f32;
+        assert!(!points.is_empty() && points.rows().all(|p| (p[0] - x).abs() < 1e-3), "x_working = 0.1 is x = {x} in the data's units");
     }
 }

@@ -1,5 +1,6 @@
 //! Point clouds (row-major f32, any dimension) and the off-manifold sampler.
 
+use super::error::DataError;
 use super::nearest::{NearestIndex, squared_distance};
 use super::rng::Rng;
 
@@ -13,15 +14,15 @@ pub struct PointCloud {
 
 impl PointCloud {
     /// Rejects ragged or non-finite data, so every cloud in the program is usable.
-    pub fn new(dim: usize, values: Vec<f32>) -> Result<Self, String> {
+    pub fn new(dim: usize, values: Vec<f32>) -> Result<Self, DataError> {
         if dim == 0 {
-            return Err("a point needs at least one coordinate".into());
+            return Err(DataError::Malformed("a point needs at least one coordinate".into()));
         }
         if !values.len().is_multiple_of(dim) {
-            return Err(format!("{} values do not split into rows of {dim}", values.len()));
+            return Err(DataError::Malformed(format!("{} values do not split into rows of {dim}", values.len())));
         }
         if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-            return Err(format!("row {}, column {}: value is not finite", i / dim + 1, i % dim + 1));
+            return Err(DataError::Malformed(format!("row {}, column {}: value is not finite", i / dim + 1, i % dim + 1)));
         }
         Ok(Self { dim, values })
     }
@@ -71,12 +72,19 @@ impl PointCloud {
 
     /// A seeded split into (first, rest) with `first_share` of the rows in the first part.
     pub fn split(&self, first_share: f64, rng: &mut Rng) -> (Self, Self) {
+        let (first, rest) = self.split_rows(first_share, rng);
+        (self.select(&first), self.select(&rest))
+    }
+
+    /// The rows of [`PointCloud::split`]'s two parts.
+    pub fn split_rows(&self, first_share: f64, rng: &mut Rng) -> (Vec<usize>, Vec<usize>) {
         let mut order: Vec<usize> = (0..self.len()).collect();
         for i in (1..order.len()).rev() {
             order.swap(i, rng.below(i + 1));
         }
         let cut = ((self.len() as f64 * first_share).round() as usize).clamp(1, self.len().max(1));
-        (self.select(&order[..cut]), self.select(&order[cut..]))
+        let rest = order.split_off(cut);
+        (order, rest)
     }
 
     /// Per-coordinate (min, max): the data's bounding box (see [`in_bounds`]).
@@ -246,7 +254,7 @@ mod tests {
     fn rejects_ragged_and_non_finite_rows() {
         assert!(PointCloud::new(3, vec![1.0; 7]).is_err());
         let err = PointCloud::new(2, vec![1.0, 2.0, f32::NAN, 0.0]).unwrap_err();
-        assert!(err.contains("row 2, column 1"), "{err}");
+        assert!(matches!(err, DataError::Malformed(_)) && err.to_string().contains("row 2, column 1"), "{err}");
         assert!(PointCloud::new(2, vec![1.0, 2.0, 3.0, 4.0]).is_ok());
     }
 

@@ -3,6 +3,7 @@
 //! explicit backward sweep in ordinary tensor ops; reverse mode through that sweep then
 //! gives exact parameter gradients of losses that contain v.
 
+use super::error::DeviceError;
 use super::rng::Rng;
 use burn::module::{Module, Param};
 use burn::nn::Linear;
@@ -207,7 +208,7 @@ impl Relation {
 
     /// The gradient of each layer's weights and bias in `grads` (zeros where none was
     /// recorded), as plain numbers shaped like the weights.
-    pub async fn layer_grads(&self, grads: &burn::tensor::Gradients) -> Result<Vec<LayerWeights>, String> {
+    pub async fn layer_grads(&self, grads: &burn::tensor::Gradients) -> Result<Vec<LayerWeights>, DeviceError> {
         let mut out = Vec::with_capacity(self.layers.len());
         for layer in &self.layers {
             let [inputs, outputs] = layer.weight.shape().dims::<2>();
@@ -250,7 +251,7 @@ impl Relation {
     }
 
     /// The weights as plain numbers (reads the device: async, so it also works on WebGPU).
-    pub async fn weights(&self) -> Result<Vec<LayerWeights>, String> {
+    pub async fn weights(&self) -> Result<Vec<LayerWeights>, DeviceError> {
         let mut out = Vec::with_capacity(self.layers.len());
         for layer in &self.layers {
             let [inputs, outputs] = layer.weight.shape().dims::<2>();
@@ -274,10 +275,10 @@ pub fn reads_so_far() -> usize {
 }
 
 /// Reads any tensor to the host as f32 without blocking (safe on WebGPU).
-pub async fn read_vec<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, String> {
+pub async fn read_vec<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, DeviceError> {
     READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let data = t.into_data_async().await.map_err(|e| format!("reading from the device failed: {e:?}"))?;
-    data.convert::<f32>().try_into_vec::<f32>().map_err(|e| format!("unexpected tensor data: {e:?}"))
+    let data = t.into_data_async().await.map_err(|e| DeviceError::Read(format!("{e:?}")))?;
+    data.convert::<f32>().try_into_vec::<f32>().map_err(|e| DeviceError::Data(format!("{e:?}")))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

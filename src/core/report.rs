@@ -4,6 +4,7 @@
 use super::metrics::{FIDELITY_POINTS, Fidelity, RelationMetrics};
 use super::phase::Phase;
 use super::relation::LayerWeights;
+use super::transfer::Transfer;
 use super::verdict::Verdict;
 use serde::{Deserialize, Serialize};
 
@@ -57,6 +58,9 @@ pub struct RelationReport {
     /// Training against stray pieces of the joint zero set at the end of the run, if any.
     #[serde(default)]
     pub pruned: Option<Pruned>,
+    /// Where it came from, when it was imported, and how it fared on this run's data.
+    #[serde(default)]
+    pub transfer: Option<Transfer>,
 }
 
 /// What pruning stray pieces did (`session::prune`): steps trained, and how many of the
@@ -74,7 +78,7 @@ impl RelationReport {
     pub fn how_trained(&self) -> String {
         let mut how = self.stop.describe();
         if let Some(steps) = self.extended {
-            how += &format!(", {steps} of them given because the fit was still loose when its own steps ran out");
+            how += &format!(", {steps} of them given because the fit was still loose or improving when its own steps ran out");
         }
         if let Some(steps) = self.conditioned {
             how += &format!("; then trained {steps} steps to be transverse");

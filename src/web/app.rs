@@ -4,10 +4,11 @@
 use super::browser::{query, set_query};
 use super::files;
 use super::protocol::{BackendState, CHUNK, Export};
-use super::results::{LossChart, RelationsTable, Scene};
+use super::results::{EquationsPanel, LossChart, RelationsTable, Scene};
 use super::runner::RunState;
 use crate::core::config::{Choice, Config, FIELDS, Field, Input, Section, limits};
 use crate::core::export::{self, RelationsFile};
+use crate::core::transfer::RelationsLabel;
 use leptos::ev;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,22 +17,12 @@ use leptos::task::spawn_local;
 pub fn App() -> impl IntoView {
     let (initial, notes) = Config::from_query(&query());
     // The page's own field: which backend the link asks for (absent: chosen on merit).
-    let preference = initial.backend.map(|b| b.key().to_string());
+    let preference = initial.backend;
     let config = RwSignal::new(initial);
     let messages = RwSignal::new(notes);
     let run = RunState::new();
 
-    // A fresh run for the current config. A link naming uploaded data this page does not
-    // have falls back to its manifold, with a message, rather than to a blank page.
-    let restart = move || {
-        let current = config.get_untracked();
-        if let Err(e) = run.reset(&current) {
-            messages.update(|m| m.push(format!("{e}. Meanwhile: the {}.", current.manifold.label())));
-            let synthetic = Config { upload: None, ..current };
-            config.set(synthetic.clone());
-            let _ = run.reset(&synthetic);
-        }
-    };
+    let restart = restarter(config, messages, run);
 
     run.connect(preference);
     restart(); // waits in the queue until the worker runs
@@ -57,6 +48,66 @@ pub fn App() -> impl IntoView {
         }
     };
 
+    keyboard_shortcuts(run, restart);
+
+    view! {
+        <header class="top">
+            <h1>"AML Playground"</h1>
+            <p class="tagline">"Watch a neural network discover the equations that cut out a manifold: Analytic Manifold Learning (Antonova et al., 2020)."</p>
+        </header>
+        <main class="layout">
+            <aside class="side">
+                <BackendCard state=run.backend />
+                <Messages messages=messages />
+                <DataFiles run=run config=config restart=restart />
+                <ConfigPanel config=config apply=apply field_note=field_note />
+            </aside>
+            <section class="stage">
+                <Controls run=run restart=restart />
+                <Scene run=run config=config />
+                <div class="row2">
+                    <RelationsTable run=run />
+                    <LossChart run=run />
+                </div>
+                <EquationsPanel run=run />
+                <About />
+            </section>
+        </main>
+    }
+}
+
+/// A fresh run for the current config. A link naming uploaded data this page does not
+/// have falls back to its manifold, with a message, rather than to a blank page.
+fn restarter(config: RwSignal<Config>, messages: RwSignal<Vec<String>>, run: RunState) -> impl Fn() + Copy + Send + Sync + 'static {
+    move || {
+        let mut current = config.get_untracked();
+        // A link importing relations this browser does not have runs without them.
+        if let Some(label) = current.imported.clone() {
+            let dim = current.upload.as_ref().and_then(files::uploaded).map_or(current.manifold.dim(), |c| c.dim());
+            let why = match files::imported(&label).map(|f| f.input_dim()) {
+                None => Some("which this browser does not have: running without them (import the file again to use it)".to_string()),
+                Some(Some(n)) if n != dim => Some(format!("which take {n} coordinates where this data has {dim}: running without them")),
+                _ => None,
+            };
+            if let Some(why) = why {
+                messages.update(|m| m.push(format!("this run imports relations from {}, {why}", label.name())));
+                current.imported = None;
+                config.set(current.clone());
+            }
+        }
+        if let Err(e) = run.reset(&current) {
+            messages.update(|m| m.push(format!("{e}. Meanwhile: the {}.", current.manifold.label())));
+            let synthetic = Config { upload: None, imported: None, ..current };
+            config.set(synthetic.clone());
+            let _ = run.reset(&synthetic);
+        }
+    }
+}
+
+/// Space trains or pauses, s steps, r resets, a adds a relation to a finished run; not
+/// while typing in a field, nor with a modifier (the browser's own shortcuts).
+fn keyboard_shortcuts(run: RunState, restart: impl Fn() + Copy + Send + Sync + 'static) {
+    // (Dropping the handle leaves the listener in place: it lives as long as the page.)
     let _keys = window_event_listener(ev::keydown, move |e| {
         let typing = e
             .target()
@@ -76,30 +127,6 @@ pub fn App() -> impl IntoView {
             _ => {}
         }
     });
-
-    view! {
-        <header class="top">
-            <h1>"AML Playground"</h1>
-            <p class="tagline">"Watch a neural network discover the equations that cut out a manifold: Analytic Manifold Learning (Antonova et al., 2020)."</p>
-        </header>
-        <main class="layout">
-            <aside class="side">
-                <BackendCard state=run.backend />
-                <Messages messages=messages />
-                <DataFiles run=run config=config messages=messages restart=restart />
-                <ConfigPanel config=config apply=apply field_note=field_note />
-            </aside>
-            <section class="stage">
-                <Controls run=run restart=restart />
-                <Scene run=run config=config />
-                <div class="row2">
-                    <RelationsTable run=run />
-                    <LossChart run=run />
-                </div>
-                <About />
-            </section>
-        </main>
-    }
 }
 
 #[component]
@@ -139,7 +166,7 @@ fn Messages(messages: RwSignal<Vec<String>>) -> impl IntoView {
 /// Your own data in and out: upload points, download points and relations, import
 /// relations to continue or compare. A refused file changes nothing and says why.
 #[component]
-fn DataFiles(run: RunState, config: RwSignal<Config>, messages: RwSignal<Vec<String>>, restart: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn DataFiles(run: RunState, config: RwSignal<Config>, restart: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     let upload = move |e: ev::Event| {
         let Some(file) = files::chosen_file(&e) else { return };
@@ -160,28 +187,15 @@ fn DataFiles(run: RunState, config: RwSignal<Config>, messages: RwSignal<Vec<Str
     };
     let import = move |e: ev::Event| {
         let Some(file) = files::chosen_file(&e) else { return };
-        if !run.has_backend() {
-            return problem.set(Some("the page is still starting: try again in a moment".into()));
-        }
         spawn_local(async move {
-            let name = file.name();
-            let read = files::read_text(&file, export::MAX_BYTES).await.and_then(|t| RelationsFile::from_json(&t));
-            let file = match read {
-                Ok(f) => f,
-                Err(e) => return problem.set(Some(format!("{name}: {e}. Nothing was changed."))),
-            };
-            // The file's run; reset refuses it when it names uploaded data this page lacks.
-            let (mut next, notes) = Config::from_query(&file.config);
-            // A capped file's run goes one relation past what it kept (no cap: up to N − 1).
-            let kept = file.relations.iter().filter(|r| r.kept).count();
-            next.max_relations = next.max_relations.map(|cap| cap.max(kept + 1).min(limits::RELATIONS.1));
-            if let Err(e) = run.reset(&next) {
-                return problem.set(Some(format!("{name}: {e}. Nothing was changed.")));
+            match read_import(&file, &config.get_untracked()).await {
+                Ok(label) => {
+                    problem.set(None);
+                    config.update(|c| c.imported = Some(label));
+                    restart();
+                }
+                Err(e) => problem.set(Some(format!("{}: {e}. Nothing was changed.", file.name()))),
             }
-            problem.set(None);
-            messages.set(notes);
-            config.set(next);
-            run.import(file, name);
         });
     };
     let save = move |what: Export| {
@@ -221,6 +235,24 @@ fn DataFiles(run: RunState, config: RwSignal<Config>, messages: RwSignal<Vec<Str
             {move || problem.get().map(|p| view! { <p class="error" data-testid="file-error">{p}</p> })}
         </section>
     }
+}
+
+/// Reads a relations file chosen for import and checks it against the data in use (which
+/// must have the relations' dimension), remembering it: the label the link names it by,
+/// or what is wrong with it.
+async fn read_import(file: &web_sys::File, current: &Config) -> Result<RelationsLabel, String> {
+    let text = files::read_text(file, export::MAX_BYTES).await?;
+    let relations = RelationsFile::from_json(&text).map_err(|e| e.to_string())?;
+    let dim = current.upload.as_ref().and_then(files::uploaded).map_or(current.manifold.dim(), |c| c.dim());
+    if let Some(inputs) = relations.input_dim().filter(|&n| n != dim) {
+        return Err(format!("the relations take {inputs} coordinates but the data in use has {dim}"));
+    }
+    if relations.relations.iter().all(|r| !r.kept) {
+        return Err("the file keeps no relation".into());
+    }
+    let label = RelationsLabel::new(&file.name(), &text);
+    files::remember_relations(&label, &text);
+    Ok(label)
 }
 
 #[component]
@@ -270,7 +302,7 @@ fn ConfigPanel(
     // What the chosen data is: its equations (and advice), or the uploaded file.
     let about_data = move || {
         view! {
-            <p class="small muted equations">{move || match config.get().upload {
+            <p class="small muted data-source">{move || match config.get().upload {
                 Some(label) => format!("learning from your data: {label}"),
                 None => config.get().manifold.equations().join(";  "),
             }}</p>
@@ -328,7 +360,7 @@ fn About() -> impl IntoView {
     view! {
         <section class="card about small">
             <h2>"What you are watching"</h2>
-            <p>"Each relation g_k is a small network trained to vanish on the data (mean |g|/‖∇g‖ small) while its gradient stays transversal to the earlier relations' gradients. When a new relation can no longer do both, the run stops: the number of relations kept is the codimension, and N minus it the manifold's dimension. A run looks for at most N − 1 relations, or fewer if you set max relations; a run that a limit stops says so, since the dimension may then be lower. Each relation's training ends as soon as it clearly passes its tests and stops improving (from the third relation on, each must fit more tightly, since it is the relations' common zero set that must be tight); one that would pass but is still loose when its steps run out is given two thirds more of them, once. At the end, points of the box are moved onto the relations' common zero set; where some land far from every data point (stray pieces no data asked for), the last relation trains on against them, and keeps that training only if it still passes its tests and fewer points stray."</p>
+            <p>"Each relation g_k is a small network trained to vanish on the data (mean |g|/‖∇g‖ small) while its gradient stays transversal to the earlier relations' gradients. When a new relation can no longer do both, the run stops: the number of relations kept is the codimension, and N minus it the manifold's dimension. A run looks for at most N − 1 relations, or fewer if you set max relations; a run that a limit stops says so, since the dimension may then be lower. Each relation's training ends as soon as it clearly passes its tests and stops improving (from the third relation on, each must fit more tightly, since it is the relations' common zero set that must be tight); one still improving, or that would pass but is still loose, when its steps run out is given two thirds more of them, up to three times, and none is given up as unable to vanish before a third of its steps. The data are first centred and scaled (each coordinate on its own where their units differ), and everything you see is mapped back to the data's own coordinates. At the end, points of the box are moved onto the relations' common zero set; where some land far from every data point (stray pieces no data asked for), the last relation trains on against them, and keeps that training only if it still passes its tests and fewer points stray."</p>
             <p>"Departures from the paper's printed losses (each selectable above): a bounded scale term (the printed one is unbounded below), independence measured against the span of the earlier gradients (pairwise sines miss a gradient inside the span) and ramped in over a relation's first steps (at full weight from the start it tore the zero set), near-manifold negatives so the joint zero set does not grow extra pieces, on a surface (data of dimension N − 1) points beside it that teach the first relation which side is which (a sheet of its zero set is a sign change, which no penalty on |g| can move), a warm start that fits each relation to a sphere around the data first (from random weights its zero set wraps the data with the wrong orientation on one side and branches off into spurious pieces), a measured rank test alongside the syzygy adversary, and under syzygy a relation the adversary cannot rebuild is then trained on until it is transverse to the earlier ones (Eq. 3 lets one through that is 90% an earlier relation, and their joint zero set is then loose; if no transverse relation exists, it stops vanishing and is not kept). A link reproduces data and initial networks exactly; training agrees closely, not bit for bit, across WebGPU and CPU."</p>
         </section>
     }

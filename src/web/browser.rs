@@ -3,8 +3,10 @@
 //! not `window`).
 
 use crate::backend::{Backend, BackendKind};
+use crate::core::config::BackendChoice;
 use crate::core::config::{Config, Init};
 use crate::core::dataset::Dataset;
+use crate::core::error::DeviceError;
 use crate::core::session::Session;
 use std::future::Future;
 use std::task::Poll;
@@ -26,9 +28,9 @@ pub fn has_webgpu() -> bool {
 }
 
 /// WebGPU if it is there and passes the self-test, otherwise the CPU, with the reason.
-/// `preference` "cpu" skips WebGPU on purpose.
-pub async fn choose_backend(preference: Option<&str>) -> (Backend, Option<String>) {
-    if preference == Some("cpu") {
+/// A preference for the CPU skips WebGPU on purpose.
+pub async fn choose_backend(preference: Option<BackendChoice>) -> (Backend, Option<String>) {
+    if preference == Some(BackendChoice::Cpu) {
         return (Backend::cpu(), Some("CPU chosen in the link (backend=cpu)".into()));
     }
     if !has_webgpu() {
@@ -36,7 +38,7 @@ pub async fn choose_backend(preference: Option<&str>) -> (Backend, Option<String
     }
     let mut gpu = match Backend::gpu().await {
         Ok(gpu) => gpu,
-        Err(e) => return (Backend::cpu(), Some(e)),
+        Err(e) => return (Backend::cpu(), Some(e.to_string())),
     };
     // Browsers often blank wgpu's adapter name; ask WebGPU itself.
     if let Some(label) = adapter_label().await {
@@ -45,7 +47,7 @@ pub async fn choose_backend(preference: Option<&str>) -> (Backend, Option<String
     match gpu.self_test().await {
         Ok(t) if t.max_error < 1e-3 => (gpu, None),
         Ok(t) => (Backend::cpu(), Some(format!("WebGPU gave wrong numbers (error {:.2e})", t.max_error))),
-        Err(e) => (Backend::cpu(), Some(e)),
+        Err(e) => (Backend::cpu(), Some(e.to_string())),
     }
 }
 
@@ -62,7 +64,7 @@ const CALIBRATE_GPU_DEADLINE_MS: i32 = 4000;
 /// on each (calibration). Returns the backend, why the CPU was chosen if it was, and the
 /// measured rates for the backend card (None when there was no GPU to compare).
 pub async fn choose_on_merit() -> (Backend, Option<String>, Option<String>) {
-    let (gpu, why_not) = choose_backend(Some("gpu")).await;
+    let (gpu, why_not) = choose_backend(Some(BackendChoice::Gpu)).await;
     if gpu.kind == BackendKind::Cpu {
         return (gpu, why_not, None);
     }
@@ -88,7 +90,7 @@ pub async fn choose_on_merit() -> (Backend, Option<String>, Option<String>) {
 
 /// Training steps per second of `config` (a random start, so no warm-up phase) on `data`
 /// on `backend`, after two steps that compile its kernels.
-async fn training_rate(backend: &Backend, config: &Config, data: Dataset) -> Result<f64, String> {
+async fn training_rate(backend: &Backend, config: &Config, data: Dataset) -> Result<f64, DeviceError> {
     let mut session = Session::new(config.clone(), data, &backend.device);
     let steps = |s: &Session| s.history().last().map_or(0, |p| p.step);
     session.work(2).await?;

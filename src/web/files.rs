@@ -3,13 +3,16 @@
 //! reload or a reopened link finds them again).
 
 use crate::core::csv::{MAX_BYTES, Table, parse_points};
+use crate::core::export::RelationsFile;
 use crate::core::points::PointCloud;
+use crate::core::transfer::RelationsLabel;
 use crate::core::upload::UploadLabel;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use wasm_bindgen::JsCast;
 
 const STORAGE_KEY: &str = "aml-playground/upload";
+const RELATIONS_KEY: &str = "aml-playground/relations";
 
 thread_local! {
     /// Uploaded clouds by label.
@@ -37,7 +40,7 @@ pub async fn read_text(file: &web_sys::File, limit: usize) -> Result<String, Str
 /// the label; nothing is kept when the file is refused.
 pub async fn upload_points(file: &web_sys::File) -> Result<(Table, UploadLabel), String> {
     let text = read_text(file, MAX_BYTES).await?;
-    let table = parse_points(&text)?;
+    let table = parse_points(&text).map_err(|e| e.to_string())?;
     let label = table.label(&file.name());
     UPLOADS.with(|u| u.borrow_mut().insert(label.clone(), table.cloud.clone()));
     remember(&label, &text);
@@ -67,6 +70,21 @@ fn remember(label: &UploadLabel, text: &str) {
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
+}
+
+/// Keeps an imported relations file (its text) under its label, in localStorage too, so
+/// that a reload or a reopened link imports it again.
+pub fn remember_relations(label: &RelationsLabel, text: &str) {
+    if let Some(storage) = storage() {
+        let _ = storage.set_item(RELATIONS_KEY, &format!("{label}\n{text}"));
+    }
+}
+
+/// The relations file with this label, if this browser imported it last.
+pub fn imported(label: &RelationsLabel) -> Option<RelationsFile> {
+    let stored = storage()?.get_item(RELATIONS_KEY).ok()??;
+    let (stored_label, text) = stored.split_once('\n')?;
+    (stored_label == label.to_string() && label.names(text)).then(|| RelationsFile::from_json(text).ok()).flatten()
 }
 
 /// Offers `text` as a file download named `name`.

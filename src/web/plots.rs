@@ -191,91 +191,109 @@ impl Dots {
 
 /// Draws the scene.
 pub fn draw_scene(canvas: HtmlCanvasElement, pic: &Picture, view: &View) -> Result<(), String> {
-    let (width, height) = (canvas.width(), canvas.height());
     let root = area(canvas.clone())?;
     if pic.dim < 2 || pic.bounds.len() < 2 {
         return Ok(());
     }
-    let range = |j: usize| pic.bounds.get(j).map(|&(lo, hi)| lo as f64..hi as f64).unwrap_or(-1.0..1.0);
+    if pic.dim == 2 {
+        draw_plane(&root, &canvas, pic, view)?;
+    } else {
+        draw_space(&root, &canvas, pic, view)?;
+    }
+    root.present().map_err(|e| e.to_string())
+}
+
+/// The picture's range along coordinate `j`.
+fn scene_range(pic: &Picture, j: usize) -> std::ops::Range<f64> {
+    pic.bounds.get(j).map(|&(lo, hi)| lo as f64..hi as f64).unwrap_or(-1.0..1.0)
+}
+
+/// A 2D picture: true aspect, the newest relation's value behind, contours, data and the
+/// intersection over them.
+fn draw_plane(root: &DrawingArea<CanvasBackend, Shift>, canvas: &HtmlCanvasElement, pic: &Picture, view: &View) -> Result<(), String> {
+    let (width, height) = (canvas.width(), canvas.height());
+    let range = |j: usize| scene_range(pic, j);
     let on = |j: usize| view.shown.get(j).copied().unwrap_or(true);
     let show_intersection = view.intersection;
     let e = |e: DrawingAreaErrorKind<_>| e.to_string();
-    if pic.dim == 2 {
-        let ((x0, x1), (y0, y1)) = true_aspect((range(0).start, range(0).end), (range(1).start, range(1).end), width, height);
-        let mut chart = ChartBuilder::on(&root)
-            .margin(MARGIN_2D)
-            .x_label_area_size(X_LABELS_2D)
-            .y_label_area_size(Y_LABELS_2D)
-            .build_cartesian_2d(x0..x1, y0..y1)
-            .map_err(e)?;
-        chart.configure_mesh().light_line_style(WHITE.mix(0.0)).x_desc("x").y_desc("y").draw().map_err(e)?;
-        // The newest relation's value behind everything.
-        let n = crate::core::isosurface::NODES_2D;
-        if pic.heat.len() == n * n {
-            let (bx, by) = (pic.bounds[0], pic.bounds[1]);
-            let (left, top) = chart.backend_coord(&(bx.0 as f64, by.1 as f64));
-            let (right, bottom) = chart.backend_coord(&(bx.1 as f64, by.0 as f64));
-            draw_heat(&canvas, &pic.heat, n, (left as f64, top as f64, (right - left) as f64, (bottom - top) as f64))?;
-        }
-        let area = chart.plotting_area().clone(); // the chart itself draws the contours below
-        let at = |p: &[f32]| area.map_coordinate(&(p[0] as f64, p[1] as f64));
-        let mut data = Dots::new(&canvas);
-        data.paint(pic.data.rows().map(at), SQUARE, DATA_COLOUR.to_rgba());
-        data.lay_on(&canvas)?;
-        let mut above = Dots::new(&canvas); // over the contours
-        for (j, set) in pic.zero_sets.iter().enumerate().filter(|(j, _)| on(*j)) {
-            let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
-            match set {
-                ZeroSet::Lines(lines) => {
-                    let seg = |s: &[[f32; 2]; 2]| PathElement::new(vec![(s[0][0] as f64, s[0][1] as f64), (s[1][0] as f64, s[1][1] as f64)], c.stroke_width(2));
-                    chart.draw_series(lines.iter().map(seg)).map_err(e)?;
-                }
-                ZeroSet::Points(points) => above.paint(points.rows().map(at), SQUARE, c.to_rgba()),
-            }
-        }
-        if show_intersection && pic.zero_sets.len() > 1 {
-            above.paint(pic.intersection.rows().map(at), BIG_SQUARE, BLACK.mix(0.75));
-        }
-        above.lay_on(&canvas)?;
-    } else {
-        // R^N with N > 3 is shown through the three coordinates the person chose.
-        let [a, b, c] = if pic.dim == 3 { [0, 1, 2] } else { view.axes.map(|j| j.min(pic.dim - 1)) };
-        let mut chart = ChartBuilder::on(&root).margin(8).build_cartesian_3d(range(a), range(b), range(c)).map_err(e)?;
-        chart.with_projection(|mut p| {
-            p.yaw = view.yaw;
-            p.pitch = view.pitch;
-            p.scale = 0.8;
-            p.into_matrix()
-        });
-        chart.configure_axes().light_grid_style(BLACK.mix(0.08)).max_light_lines(3).draw().map_err(e)?;
-        // Each axis named at its far end.
-        let (ra, rb, rc) = (range(a), range(b), range(c));
-        let style = ("sans-serif", 16).into_font().color(&BLACK);
-        let names = [
-            (axis_name(pic.dim, a), (ra.end, rb.start, rc.start)),
-            (axis_name(pic.dim, b), (ra.start, rb.end, rc.start)),
-            (axis_name(pic.dim, c), (ra.start, rb.start, rc.end)),
-        ];
-        chart.draw_series(names.into_iter().map(|(name, at)| Text::new(name, at, style.clone()))).map_err(e)?;
-        let area = chart.plotting_area();
-        let at = |p: &[f32]| area.map_coordinate(&(p[a] as f64, p[b] as f64, p[c] as f64));
-        let mut dots = Dots::new(&canvas);
-        dots.paint(pic.data.rows().map(at), SQUARE, DATA_COLOUR.to_rgba());
-        for (j, set) in pic.zero_sets.iter().enumerate().filter(|(j, _)| on(*j)) {
-            let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
-            if let ZeroSet::Points(points) = set {
-                dots.paint(points.rows().map(at), SQUARE, c.mix(0.35));
-            }
-        }
-        if show_intersection && pic.zero_sets.len() > 1 {
-            // Above R³ the intersection's points are a projection that covers the view:
-            // drawn small and light there, so the zero sets stay visible.
-            let (size, ink) = if pic.dim > 3 { (SQUARE, BLACK.mix(0.35)) } else { (BIG_SQUARE, BLACK.mix(0.75)) };
-            dots.paint(pic.intersection.rows().map(at), size, ink);
-        }
-        dots.lay_on(&canvas)?;
+    let ((x0, x1), (y0, y1)) = true_aspect((range(0).start, range(0).end), (range(1).start, range(1).end), width, height);
+    let mut chart =
+        ChartBuilder::on(root).margin(MARGIN_2D).x_label_area_size(X_LABELS_2D).y_label_area_size(Y_LABELS_2D).build_cartesian_2d(x0..x1, y0..y1).map_err(e)?;
+    chart.configure_mesh().light_line_style(WHITE.mix(0.0)).x_desc("x").y_desc("y").draw().map_err(e)?;
+    // The newest relation's value behind everything.
+    let n = crate::core::isosurface::NODES_2D;
+    if pic.heat.len() == n * n {
+        let (bx, by) = (pic.bounds[0], pic.bounds[1]);
+        let (left, top) = chart.backend_coord(&(bx.0 as f64, by.1 as f64));
+        let (right, bottom) = chart.backend_coord(&(bx.1 as f64, by.0 as f64));
+        draw_heat(canvas, &pic.heat, n, (left as f64, top as f64, (right - left) as f64, (bottom - top) as f64))?;
     }
-    root.present().map_err(|e| e.to_string())
+    let area = chart.plotting_area().clone(); // the chart itself draws the contours below
+    let at = |p: &[f32]| area.map_coordinate(&(p[0] as f64, p[1] as f64));
+    let mut data = Dots::new(canvas);
+    data.paint(pic.data.rows().map(at), SQUARE, DATA_COLOUR.to_rgba());
+    data.lay_on(canvas)?;
+    let mut above = Dots::new(canvas); // over the contours
+    for (j, set) in pic.zero_sets.iter().enumerate().filter(|(j, _)| on(*j)) {
+        let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
+        match set {
+            ZeroSet::Lines(lines) => {
+                let seg = |s: &[[f32; 2]; 2]| PathElement::new(vec![(s[0][0] as f64, s[0][1] as f64), (s[1][0] as f64, s[1][1] as f64)], c.stroke_width(2));
+                chart.draw_series(lines.iter().map(seg)).map_err(e)?;
+            }
+            ZeroSet::Points(points) => above.paint(points.rows().map(at), SQUARE, c.to_rgba()),
+        }
+    }
+    if show_intersection && pic.zero_sets.len() > 1 {
+        above.paint(pic.intersection.rows().map(at), BIG_SQUARE, BLACK.mix(0.75));
+    }
+    above.lay_on(canvas)?;
+    Ok(())
+}
+
+/// A 3D picture of R³, or of three chosen coordinates of R^N.
+fn draw_space(root: &DrawingArea<CanvasBackend, Shift>, canvas: &HtmlCanvasElement, pic: &Picture, view: &View) -> Result<(), String> {
+    let range = |j: usize| scene_range(pic, j);
+    let on = |j: usize| view.shown.get(j).copied().unwrap_or(true);
+    let show_intersection = view.intersection;
+    let e = |e: DrawingAreaErrorKind<_>| e.to_string();
+    // R^N with N > 3 is shown through the three coordinates the person chose.
+    let [a, b, c] = if pic.dim == 3 { [0, 1, 2] } else { view.axes.map(|j| j.min(pic.dim - 1)) };
+    let mut chart = ChartBuilder::on(root).margin(8).build_cartesian_3d(range(a), range(b), range(c)).map_err(e)?;
+    chart.with_projection(|mut p| {
+        p.yaw = view.yaw;
+        p.pitch = view.pitch;
+        p.scale = 0.8;
+        p.into_matrix()
+    });
+    chart.configure_axes().light_grid_style(BLACK.mix(0.08)).max_light_lines(3).draw().map_err(e)?;
+    // Each axis named at its far end.
+    let (ra, rb, rc) = (range(a), range(b), range(c));
+    let style = ("sans-serif", 16).into_font().color(&BLACK);
+    let names = [
+        (axis_name(pic.dim, a), (ra.end, rb.start, rc.start)),
+        (axis_name(pic.dim, b), (ra.start, rb.end, rc.start)),
+        (axis_name(pic.dim, c), (ra.start, rb.start, rc.end)),
+    ];
+    chart.draw_series(names.into_iter().map(|(name, at)| Text::new(name, at, style.clone()))).map_err(e)?;
+    let area = chart.plotting_area();
+    let at = |p: &[f32]| area.map_coordinate(&(p[a] as f64, p[b] as f64, p[c] as f64));
+    let mut dots = Dots::new(canvas);
+    dots.paint(pic.data.rows().map(at), SQUARE, DATA_COLOUR.to_rgba());
+    for (j, set) in pic.zero_sets.iter().enumerate().filter(|(j, _)| on(*j)) {
+        let c = RELATION_COLOURS[j % RELATION_COLOURS.len()];
+        if let ZeroSet::Points(points) = set {
+            dots.paint(points.rows().map(at), SQUARE, c.mix(0.35));
+        }
+    }
+    if show_intersection && pic.zero_sets.len() > 1 {
+        // Above R³ the intersection's points are a projection that covers the view:
+        // drawn small and light there, so the zero sets stay visible.
+        let (size, ink) = if pic.dim > 3 { (SQUARE, BLACK.mix(0.35)) } else { (BIG_SQUARE, BLACK.mix(0.75)) };
+        dots.paint(pic.intersection.rows().map(at), size, ink);
+    }
+    dots.lay_on(canvas)?;
+    Ok(())
 }
 
 /// Whole numbers for a step axis ("0.0500.01000.0" ran together as floats).

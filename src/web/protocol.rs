@@ -1,10 +1,13 @@
 //! The messages between the page and its training worker: typed Rust values, converted
 //! with serde-wasm-bindgen at `postMessage` (never hand-built JS objects).
 
+use crate::core::config::BackendChoice;
+use crate::core::equations::ReadOut;
 use crate::core::export::RelationsFile;
 use crate::core::picture::Picture;
 use crate::core::points::PointCloud;
 use crate::core::report::{Conclusion, LossPoint, RelationReport};
+use crate::core::transfer::Transfer;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -15,9 +18,9 @@ pub const CHUNK: usize = 25;
 /// What the page asks of the worker.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Command {
-    /// Choose a backend: "cpu", "gpu", or on merit (None), and describe it.
+    /// Choose a backend (the link's, or on merit where None) and describe it.
     Start {
-        preference: Option<String>,
+        preference: Option<BackendChoice>,
     },
     /// A fresh run of this configuration (a link's query) on `upload` when it names one.
     /// Everything the worker says afterwards carries `generation`.
@@ -70,6 +73,10 @@ pub enum Update {
     Picture(Picture),
     /// What the run has found so far (the dimension, and whether a limit ended it).
     Dimension(Conclusion),
+    /// The kept relations read as polynomials (interim until the run finishes).
+    Equations(Box<ReadOut>),
+    /// How each imported relation fared on this run's data.
+    Transfers(Vec<Transfer>),
     Finished(bool),
     Error(String),
     /// The GPU device was lost and the run moved to the CPU (the backend update says why).

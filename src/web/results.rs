@@ -60,17 +60,7 @@ pub fn Scene(run: RunState, config: RwSignal<Config>) -> impl IntoView {
         <section class="card scene">
             <div class="scene-head">
                 <h2>"Zero sets"</h2>
-                <span class="muted small">
-                    {move || {
-                        // Only what the picture holds: before the first relation, just the data.
-                        let (dim, relations, heat) = run.picture.with(|p| (p.dim, !p.zero_sets.is_empty(), !p.heat.is_empty()));
-                        let so_far = if run.finished.get() { "" } else { " so far (interim)" };
-                        let sets = if relations { format!(" · colours: {{g_j = 0}} · black: their intersection{so_far}") } else { String::new() };
-                        let heat = if heat { " · background: the newest g's sign and size (blue < 0 < orange)" } else { "" };
-                        let rotate = if dim == 2 { "" } else { " · drag to rotate" };
-                        format!("grey: data{sets}{heat}{rotate}")
-                    }}
-                </span>
+                <span class="muted small">{move || legend(run)}</span>
             </div>
             <canvas node_ref=canvas width="760" height="520" data-testid="scene"
                 title="the data (grey), each relation's zero set (its colour) and their intersection (black)"
@@ -89,17 +79,36 @@ pub fn Scene(run: RunState, config: RwSignal<Config>) -> impl IntoView {
                 <p class="small axes" data-testid="axes">"R^" {move || run.picture.with(|p| p.dim)} " seen through three coordinates: "
                     {axis_select(0)} " " {axis_select(1)} " " {axis_select(2)}</p>
             })}
-            <div class="toggles">
-                {move || (0..run.picture.with(|p| p.zero_sets.len())).map(|j| view! {
-                    <label style=format!("color: {}", colour_css(j))>
-                        <input type="checkbox" prop:checked=move || !hidden.get().contains(&j)
-                            on:change=move |_| hidden.update(|h| if let Some(i) = h.iter().position(|&x| x == j) { h.remove(i); } else { h.push(j); }) />
-                        {format!(" g{}", j + 1)}
-                    </label>
-                }).collect_view()}
-                <label><input type="checkbox" prop:checked=move || show_intersection.get() on:change=move |_| show_intersection.update(|v| *v = !*v) />" intersection"</label>
-            </div>
+            <Toggles run=run hidden=hidden show_intersection=show_intersection />
         </section>
+    }
+}
+
+/// What the scene shows, in words: only what the picture holds (before the first
+/// relation, just the data).
+fn legend(run: RunState) -> String {
+    let (dim, relations, heat) = run.picture.with(|p| (p.dim, !p.zero_sets.is_empty(), !p.heat.is_empty()));
+    let so_far = if run.finished.get() { "" } else { " so far (interim)" };
+    let sets = if relations { format!(" · colours: {{g_j = 0}} · black: their intersection{so_far}") } else { String::new() };
+    let heat = if heat { " · background: the newest g's sign and size (blue < 0 < orange)" } else { "" };
+    let rotate = if dim == 2 { "" } else { " · drag to rotate" };
+    format!("grey: data{sets}{heat}{rotate}")
+}
+
+/// A checkbox per relation's zero set and one for their intersection.
+#[component]
+fn Toggles(run: RunState, hidden: RwSignal<Vec<usize>>, show_intersection: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <div class="toggles">
+            {move || (0..run.picture.with(|p| p.zero_sets.len())).map(|j| view! {
+                <label style=format!("color: {}", colour_css(j))>
+                    <input type="checkbox" prop:checked=move || !hidden.get().contains(&j)
+                        on:change=move |_| hidden.update(|h| if let Some(i) = h.iter().position(|&x| x == j) { h.remove(i); } else { h.push(j); }) />
+                    {format!(" g{}", j + 1)}
+                </label>
+            }).collect_view()}
+            <label><input type="checkbox" prop:checked=move || show_intersection.get() on:change=move |_| show_intersection.update(|v| *v = !*v) />" intersection"</label>
+        </div>
     }
 }
 
@@ -138,7 +147,10 @@ pub fn RelationsTable(run: RunState) -> impl IntoView {
                             <td>{format!("{:.2}", r.metrics.sin_span)}</td>
                             <td>{fmt(r.syzygy_error, 3)}</td>
                             <td>{r.fidelity.as_ref().filter(|_| last_kept == Some(r.index)).map(|f| format!("{:.0}%", 100.0 * f.within)).unwrap_or_else(|| "–".into())}</td>
-                            <td class="verdict">{r.verdict.describe()}<br /><span class="small muted">{r.how_trained()}</span></td>
+                            <td class="verdict">
+                                {r.transfer.as_ref().map(|t| view! { <span class="imported" data-testid="imported-mark">{format!("imported from {}: ", t.source.file)}</span> })}
+                                {r.verdict.describe()}<br /><span class="small muted">{r.how_trained()}</span>
+                            </td>
                         </tr>
                     }).collect_view()}}
                 </tbody>
@@ -146,6 +158,15 @@ pub fn RelationsTable(run: RunState) -> impl IntoView {
             {move || run.reports.get().iter().rev().find_map(|r| r.fidelity.clone()).map(|f| view! {
                 <p class="small muted" data-testid="fidelity-meaning">{format!("Fidelity: {}.", f.meaning())}</p>
             })}
+            {move || {
+                let transfers = run.transfers.get();
+                (!transfers.is_empty()).then(|| view! {
+                    <div class="small" data-testid="transfers">
+                        <p>{format!("Imported from {} (its run: {}):", transfers[0].source.file, transfers[0].source.config)}</p>
+                        <ul>{transfers.iter().map(|t| view! { <li class=if t.kept { "kept" } else { "dropped" }>{format!("relation {} of the file — {}", t.position + 1, t.describe())}</li> }).collect_view()}</ul>
+                    </div>
+                })
+            }}
         </section>
     }
 }
@@ -175,4 +196,99 @@ pub fn LossChart(run: RunState) -> impl IntoView {
                 title="per relation, when it finished: off/on (log scale; kept above 5) and sin(span) (kept at 0.1 or more)"></canvas>
         </section>
     }
+}
+
+/// The kept relations read as polynomials, beside what the data alone gives: each
+/// generator typeset, its residual and the read-out's confidence on hover, copy as text
+/// or LaTeX. Interim until the run ends.
+#[component]
+pub fn EquationsPanel(run: RunState) -> impl IntoView {
+    let copied = RwSignal::new(None::<&'static str>);
+    let copy = move |latex: bool| {
+        let Some(read_out) = run.equations.get_untracked() else { return };
+        let text: Vec<String> = read_out.equations.generators.iter().map(|g| if latex { g.latex.clone() } else { g.text.clone() }).collect();
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&text.join("\n"));
+            copied.set(Some(if latex { "LaTeX copied" } else { "text copied" }));
+        }
+    };
+    view! {
+        <section class="card equations" data-testid="equations">
+            <h2>"Equations"</h2>
+            {move || match run.equations.get() {
+                None => view! { <p class="muted small">"Read once a relation is kept: the polynomials that vanish where the kept relations vanish, in the data's own coordinates."</p> }.into_any(),
+                Some(r) => {
+                    let interim = !run.finished.get();
+                    let e = r.equations.clone();
+                    let head = format!(
+                        "{}degree ≤ {}: {} generator(s) for {} relation(s), explaining {} of the {} directions they cut",
+                        if interim { "Interim, " } else { "" },
+                        e.degree,
+                        e.generators.len(),
+                        r.relations,
+                        r.explained,
+                        r.relations
+                    );
+                    let hover = move |residual: f64| format!("residual |p|/‖∇p‖ on the data: {residual:.2e} (data units) · confidence (gap to the next polynomial): {:.0}×", r.confidence.min(1e9));
+                    let baseline = e.baseline.clone();
+                    view! {
+                        <p class="small" data-testid="equations-head">{head}</p>
+                        <ol class="generators" data-testid="generators">
+                            {e.generators.iter().map(|g| view! { <li title=hover(g.residual) data-testid="generator" data-text=g.text.clone()>{typeset(&g.terms, &e.variables)}</li> }).collect_view()}
+                        </ol>
+                        {(e.generators.is_empty()).then(|| view! { <p class="muted">"No polynomial of this degree explains the relations."</p> })}
+                        {r.notes.iter().map(|n| view! { <p class="small notice">{n.clone()}</p> }).collect_view()}
+                        <p class="small muted">{format!("Read in {:.0} ms.", 1e3 * r.seconds)}</p>
+                        {baseline.map(|b| {
+                            let items = b.generators.iter().map(|g| view! { <li title=format!("residual {:.2e}", g.residual)>{typeset(&g.terms, &b.variables)}</li> }).collect_view();
+                            view! {
+                                <details class="baseline" data-testid="baseline">
+                                    <summary>{format!("From the data alone: {} generator(s) ({:.0} ms)", b.generators.len(), 1e3 * r.baseline_seconds)}</summary>
+                                    <p class="small muted">{b.method.clone()}</p>
+                                    <ol class="generators">{items}</ol>
+                                </details>
+                            }
+                        })}
+                    }
+                    .into_any()
+                }
+            }}
+            <div class="copy">
+                <button on:click=move |_| copy(false) disabled=move || run.equations.with(|e| e.as_ref().is_none_or(|r| r.equations.generators.is_empty())) title="the generators as plain text, one per line">"Copy as text"</button>
+                <button on:click=move |_| copy(true) disabled=move || run.equations.with(|e| e.as_ref().is_none_or(|r| r.equations.generators.is_empty())) title="the generators as LaTeX, one per line">"Copy as LaTeX"</button>
+                {move || copied.get().map(|c| view! { <span class="small muted">" " {c}</span> })}
+            </div>
+        </section>
+    }
+}
+
+/// A generator as HTML: italic variables, exponents raised, "= 0".
+fn typeset(terms: &[crate::core::equations::Term], variables: &[String]) -> impl IntoView + use<> {
+    let pieces: Vec<_> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let sign = match (i, t.coefficient < 0.0) {
+                (0, true) => "−",
+                (0, false) => "",
+                (_, true) => " − ",
+                (_, false) => " + ",
+            };
+            let constant = t.exponents.iter().all(|&e| e == 0);
+            let magnitude = crate::core::equations::coefficient_text(t.coefficient.abs());
+            let coefficient = if magnitude == "1" && !constant { String::new() } else { magnitude };
+            let factors = t
+                .exponents
+                .iter()
+                .zip(variables)
+                .filter(|(e, _)| **e > 0)
+                .map(|(&e, name)| {
+                    let (base, index) = name.split_at(1);
+                    view! { <i>{base.to_string()}</i><sub>{index.to_string()}</sub>{(e > 1).then(|| view! { <sup>{e}</sup> })} }
+                })
+                .collect_view();
+            view! { {sign}{coefficient}{factors} }
+        })
+        .collect_view();
+    view! { <span class="equation">{pieces}" = 0"</span> }
 }

@@ -5,11 +5,14 @@
 use super::browser::sleep_ms;
 use super::files;
 use super::protocol::{self, BackendState, Command, Export, MetricPoint, Tagged, Update};
+use crate::core::config::BackendChoice;
 use crate::core::config::Config;
 use crate::core::dataset::Dataset;
-use crate::core::export::RelationsFile;
+use crate::core::equations::ReadOut;
+use crate::core::error::DataError;
 use crate::core::picture::Picture;
 use crate::core::report::{Conclusion, LossPoint, RelationReport};
+use crate::core::transfer::Transfer;
 use leptos::prelude::*;
 // The worker's `Update` message shadows leptos's trait of that name; its methods stay usable.
 use leptos::prelude::Update as _;
@@ -35,6 +38,10 @@ pub struct RunState {
     pub metric_history: RwSignal<Vec<MetricPoint>>,
     pub picture: RwSignal<Picture>,
     pub dimension: RwSignal<Option<Conclusion>>,
+    /// The kept relations as polynomials, with the data-only baseline.
+    pub equations: RwSignal<Option<ReadOut>>,
+    /// How each imported relation fared on this run's data.
+    pub transfers: RwSignal<Vec<Transfer>>,
     pub error: RwSignal<Option<String>>,
     /// The current run's number: updates from older runs are dropped.
     generation: RwSignal<u64>,
@@ -79,14 +86,16 @@ impl RunState {
             metric_history: RwSignal::new(Vec::new()),
             picture: RwSignal::new(Picture::default()),
             dimension: RwSignal::new(None),
+            equations: RwSignal::new(None),
+            transfers: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),
             generation: RwSignal::new(0),
         }
     }
 
-    /// Starts the training worker, which chooses the backend (`preference`: "cpu", "gpu",
+    /// Starts the training worker, which chooses the backend (the link's `preference`,
     /// else on merit). Without a worker nothing trains, and the backend card says why.
-    pub fn connect(&self, preference: Option<String>) {
+    pub fn connect(&self, preference: Option<BackendChoice>) {
         if let Err(e) = self.spawn(Command::Start { preference }) {
             self.backend.set(BackendState::Failed(format!("the training worker could not start: {e}")));
             self.status.set("Nothing can train on this page.".into());
@@ -183,6 +192,8 @@ impl RunState {
             Update::Reports(reports) => self.reports.set(reports),
             Update::Picture(picture) => self.picture.set(picture),
             Update::Dimension(c) => self.dimension.set(Some(c)),
+            Update::Equations(read_out) => self.equations.set(Some(*read_out)),
+            Update::Transfers(transfers) => self.transfers.set(transfers),
             Update::Finished(done) => self.finished.set(done),
             Update::Error(e) => self.error.set(Some(e)),
             Update::GpuLost => self.error.set(None), // a read that failed with the device is not the person's concern
@@ -213,7 +224,7 @@ impl RunState {
 
     /// A fresh run of `config`: same data and initial networks for the same config.
     /// Fails, changing nothing, when the config names uploaded data this page does not have.
-    pub fn reset(&self, config: &Config) -> Result<(), String> {
+    pub fn reset(&self, config: &Config) -> Result<(), DataError> {
         let upload = config.upload.as_ref().and_then(files::uploaded);
         Dataset::uploaded_cloud(config, upload.as_ref())?;
         self.generation.update(|g| *g += 1);
@@ -223,11 +234,19 @@ impl RunState {
         self.reports.set(Vec::new());
         self.history.set(Vec::new());
         self.metric_history.set(Vec::new());
+        self.equations.set(None);
+        self.transfers.set(Vec::new());
         self.finished.set(false);
         self.progress.set(0.0);
         self.dimension.set(None);
         self.error.set(None);
         self.send(Command::Reset { generation, query: config.to_query(), upload });
+        // Relations the link imports, which this browser kept: judged on the new run's data.
+        if let Some(label) = &config.imported
+            && let Some(file) = files::imported(label)
+        {
+            self.send(Command::Import { file, name: label.name().to_string() });
+        }
         if self.has_backend() {
             self.replace_if_silent(generation);
         }
@@ -245,22 +264,17 @@ impl RunState {
                 return;
             }
             let Some(kind) = (match state.backend.get_untracked() {
-                BackendState::Ready { gpu, .. } => Some(if gpu { "gpu" } else { "cpu" }),
+                BackendState::Ready { gpu, .. } => Some(if gpu { BackendChoice::Gpu } else { BackendChoice::Cpu }),
                 _ => None,
             }) else {
                 return;
             };
             let replay = channel(|c| c.last_reset.iter().chain(&c.since_reset).cloned().collect::<Vec<_>>());
-            match state.spawn(Command::Start { preference: Some(kind.into()) }) {
+            match state.spawn(Command::Start { preference: Some(kind) }) {
                 Ok(()) => channel(|c| c.queue.extend(replay)),
                 Err(e) => state.error.set(Some(format!("the training worker could not be restarted: {e}"))),
             }
         });
-    }
-
-    /// Takes a relations file's kept relations as g_1, g_2, ... of the current (fresh) run.
-    pub fn import(&self, file: RelationsFile, name: String) {
-        self.send(Command::Import { file, name });
     }
 
     /// Asks the worker for the run's points or relations, saved as `name` when they come.

@@ -3,15 +3,17 @@
 //! Reading never fails: a bad, unknown or out-of-range value falls back (the value in use,
 //! or the nearest bound) with a message saying what was changed.
 
+use super::reading::{Reading, choose, clip, join, number, options, parse_hidden};
 use super::{Algorithm, BackendChoice, Choice, Conditioning, Config, Independence, Init, Pruning, ScaleTerm, Stopping, limits};
+use crate::core::equations::{DEGREES, Degree};
+use crate::core::frame::Normalise;
 use crate::core::manifold::ManifoldKind;
 use crate::core::relation::Activation;
+use crate::core::transfer::{ImportMode, RelationsLabel};
 use crate::core::upload::UploadLabel;
-use std::fmt::Display;
-use std::str::FromStr;
 
 /// Bumped when a field changes meaning; older links still load, with a notice.
-pub const QUERY_VERSION: u32 = 7;
+pub const QUERY_VERSION: u32 = 8;
 
 /// Where a field sits in the page's panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,7 +43,7 @@ pub struct Field {
     pub input: Input,
     /// The accepted range of its number(s), for a field that holds numbers.
     pub range: Option<(f64, f64)>,
-    read: fn(&mut Reading, &str),
+    pub(super) read: fn(&mut Reading, &str),
     /// The value that reproduces the configuration; None leaves the field out of the link.
     pub write: fn(&Config) -> Option<String>,
 }
@@ -50,27 +52,6 @@ impl Field {
     /// The value the panel shows: what the link says, or "auto" for a cap left out.
     pub fn shown(&self, config: &Config) -> String {
         (self.write)(config).unwrap_or_else(|| "auto".into())
-    }
-}
-
-/// A link being read: the configuration so far, a message per value not taken as written.
-struct Reading {
-    config: Config,
-    notes: Vec<String>,
-    version: u32,
-    /// The keys the link gave.
-    seen: Vec<&'static str>,
-}
-
-fn options<T: Choice>() -> Vec<(&'static str, &'static str)> {
-    T::ALL.iter().map(|c| (c.key(), c.label())).collect()
-}
-
-/// Takes a choice by its key; an unknown key keeps the value in use, with a message.
-fn choose<T: Choice>(slot: &mut T, what: &str, value: &str, notes: &mut Vec<String>) {
-    match T::from_key(value) {
-        Some(choice) => *slot = choice,
-        None => notes.push(format!("unknown {what} '{}': using {}", clip(value), slot.key())),
     }
 }
 
@@ -135,6 +116,15 @@ pub const FIELDS: &[Field] = &[
             Err(_) => r.notes.push(format!("seed '{}' is not a whole number ≥ 0: using {}", clip(value), r.config.seed)),
         },
         write: |c| Some(c.seed.to_string()),
+    },
+    Field {
+        key: "norm",
+        label: "coordinates for training",
+        section: Section::Data,
+        input: Input::Choice(options::<Normalise>),
+        range: None,
+        read: |r, value| choose(&mut r.config.normalise, "coordinate scaling", value, &mut r.notes),
+        write: |c| Some(c.normalise.key().into()),
     },
     Field {
         key: "alg",
@@ -277,6 +267,42 @@ pub const FIELDS: &[Field] = &[
         write: |c| Some(c.pruning.key().into()),
     },
     Field {
+        key: "degree",
+        label: "equations: degree (auto: the lowest that explains the relations)",
+        section: Section::Relations,
+        input: Input::Text,
+        range: counts(DEGREES),
+        read: |r, value| {
+            r.config.degree = match value {
+                "" | "auto" => Degree::Auto,
+                _ if value.parse::<f64>().is_err() => {
+                    r.notes.push(format!("equations degree '{}' is not a number: using auto (or 1 to 6)", clip(value)));
+                    Degree::Auto
+                }
+                _ => {
+                    let current = match r.config.degree {
+                        Degree::Fixed(d) => d,
+                        Degree::Auto => DEGREES.1,
+                    };
+                    Degree::Fixed(number(&mut r.notes, "equations degree", value, current, DEGREES))
+                }
+            }
+        },
+        write: |c| match c.degree {
+            Degree::Auto => Some("auto".into()),
+            Degree::Fixed(d) => Some(d.to_string()),
+        },
+    },
+    Field {
+        key: "import",
+        label: "imported relations",
+        section: Section::Relations,
+        input: Input::Choice(options::<ImportMode>),
+        range: None,
+        read: |r, value| choose(&mut r.config.import_mode, "import mode", value, &mut r.notes),
+        write: |c| Some(c.import_mode.key().into()),
+    },
+    Field {
         key: "data",
         label: "uploaded data",
         section: Section::LinkOnly,
@@ -287,6 +313,18 @@ pub const FIELDS: &[Field] = &[
             None => r.notes.push(format!("uploaded-data label '{}' is malformed: using the {} instead", clip(value), r.config.manifold.key())),
         },
         write: |c| c.upload.as_ref().map(|label| label.to_string()),
+    },
+    Field {
+        key: "relations",
+        label: "imported relations file",
+        section: Section::LinkOnly,
+        input: Input::Text,
+        range: None,
+        read: |r, value| match RelationsLabel::parse(value) {
+            Some(label) => r.config.imported = Some(label),
+            None => r.notes.push(format!("imported-relations label '{}' is malformed: running without an import", clip(value))),
+        },
+        write: |c| c.imported.as_ref().map(|label| label.to_string()),
     },
     Field {
         key: "backend",
@@ -301,138 +339,3 @@ pub const FIELDS: &[Field] = &[
         write: |c| c.backend.map(|b| b.key().into()),
     },
 ];
-
-impl Config {
-    /// The query string that reproduces this configuration (without a leading '?').
-    pub fn to_query(&self) -> String {
-        let fields = FIELDS.iter().filter_map(|f| (f.write)(self).map(|value| format!("{}={value}", f.key)));
-        fields.collect::<Vec<_>>().join("&")
-    }
-
-    /// Reads a query string ('?' optional). Returns the configuration and one message per
-    /// field that could not be taken as written.
-    pub fn from_query(query: &str) -> (Config, Vec<String>) {
-        let mut r = Reading { config: Config::default(), notes: Vec::new(), version: QUERY_VERSION, seen: Vec::new() };
-        for pair in query.trim().trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
-            let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
-            match FIELDS.iter().find(|f| f.key == key) {
-                Some(field) => {
-                    r.seen.push(field.key);
-                    (field.read)(&mut r, percent_decode(raw).trim());
-                }
-                None => r.notes.push(format!("unknown field '{}' ignored", clip(key))),
-            }
-        }
-        r.as_its_version_trained();
-        (r.config, r.notes)
-    }
-}
-
-impl Reading {
-    /// Older links train as they did then, unless they say otherwise: version 1 had no
-    /// warm start, versions 1 and 2 ran every relation for all its steps, versions 1 to 3
-    /// capped a run at 3 relations, versions 1 to 4 kept a syzygy relation as Eq. 3 left it,
-    /// versions 3 to 5 never gave a loose fit more steps, versions 1 to 6 left stray pieces.
-    fn as_its_version_trained(&mut self) {
-        let given = |key| self.seen.contains(&key);
-        if self.version == 1 && !given("init") {
-            self.config.init = Init::Plain;
-        }
-        if self.version <= 2 && !given("stop") {
-            self.config.stopping = Stopping::Steps;
-        } else if self.version <= 5 && !given("stop") {
-            self.config.stopping = Stopping::Early;
-        }
-        if self.version <= 3 && !given("rel") {
-            self.config.max_relations = Some(3);
-        }
-        if self.version <= 4 && !given("cond") {
-            self.config.conditioning = Conditioning::Off;
-        }
-        if self.version <= 6 && !given("prune") {
-            self.config.pruning = Pruning::Off;
-        }
-    }
-}
-
-fn clip(value: &str) -> String {
-    value.chars().take(40).collect()
-}
-
-/// Parses a number, clamping it into `range`; on failure keeps `current`.
-fn number<T>(notes: &mut Vec<String>, what: &str, value: &str, current: T, range: (T, T)) -> T
-where
-    T: FromStr + PartialOrd + Copy + Display,
-{
-    let (lo, hi) = range;
-    let out_of_range = |notes: &mut Vec<String>, above: bool| {
-        let clamped = if above { hi } else { lo };
-        notes.push(format!("{what} {value} is out of range {lo}..{hi}: using {clamped}"));
-        clamped
-    };
-    match value.parse::<T>() {
-        // NaN compares with nothing: it is not a number, not a bound.
-        Ok(v) if v.partial_cmp(&v).is_none() => {
-            notes.push(format!("{what} '{value}' is not a number: using {current}"));
-            current
-        }
-        Ok(v) if v < lo || v > hi => out_of_range(notes, v > hi),
-        Ok(v) => v,
-        // A number the type cannot hold (-5 or 1e12 samples) is out of range, not "not a number".
-        Err(_) => match value.parse::<f64>() {
-            Ok(f) if !f.is_nan() => {
-                let (lo_f, hi_f) = (lo.to_string().parse::<f64>(), hi.to_string().parse::<f64>());
-                match (lo_f, hi_f) {
-                    (Ok(l), _) if f < l => out_of_range(notes, false),
-                    (_, Ok(h)) if f > h => out_of_range(notes, true),
-                    _ => {
-                        notes.push(format!("{what} '{value}' is not a whole number: using {current}"));
-                        current
-                    }
-                }
-            }
-            _ => {
-                notes.push(format!("{what} '{value}' is not a number: using {current}"));
-                current
-            }
-        },
-    }
-}
-
-fn parse_hidden(value: &str) -> Result<Vec<usize>, String> {
-    let widths: Vec<usize> =
-        value.split(['-', ',']).map(|w| w.trim().parse::<usize>().map_err(|_| format!("'{w}' is not a width"))).collect::<Result<_, _>>()?;
-    let (lo, hi) = limits::HIDDEN_LAYERS;
-    if widths.len() < lo || widths.len() > hi {
-        return Err(format!("{} layers, expected {lo} to {hi}", widths.len()));
-    }
-    let (wlo, whi) = limits::HIDDEN_WIDTH;
-    if let Some(w) = widths.iter().find(|&&w| w < wlo || w > whi) {
-        return Err(format!("width {w} is outside {wlo}..{whi}"));
-    }
-    Ok(widths)
-}
-
-fn join(h: &[usize]) -> String {
-    h.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("-")
-}
-
-pub fn percent_decode(s: &str) -> String {
-    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = (bytes[i] == b'%' && i + 2 < bytes.len()).then(|| Some(hex(bytes[i + 1])? * 16 + hex(bytes[i + 2])?)).flatten();
-        match (bytes[i], escaped) {
-            (_, Some(b)) => {
-                out.push(b);
-                i += 2;
-            }
-            (b'+', None) => out.push(b' '),
-            (b, None) => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}

@@ -3,13 +3,18 @@
 //! property tests all read it.
 
 mod fields;
+mod reading;
 #[cfg(test)]
 mod tests;
 
-pub use fields::{FIELDS, Field, Input, QUERY_VERSION, Section, percent_decode};
+pub use fields::{FIELDS, Field, Input, QUERY_VERSION, Section};
+pub use reading::percent_decode;
 
+use super::equations::Degree;
+use super::frame::Normalise;
 use super::manifold::ManifoldKind;
 use super::relation::Activation;
+use super::transfer::{ImportMode, RelationsLabel};
 use super::upload::UploadLabel;
 
 /// An option with a fixed set of values: the key a link writes and the words a panel shows.
@@ -122,9 +127,15 @@ choice!(Pruning {
 /// When a relation's training ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stopping {
+    /// As [`Stopping::Tighten`], and patient with a fit that is slow rather than hopeless:
+    /// a relation's last fit (g_k's fit, or under syzygy its conditioning) that is still
+    /// loose or still improving when its steps run out gets two thirds more, up to three
+    /// times, and a fit is rejected early only after a third of its steps (the project's
+    /// default; why: docs/decisions.md).
+    Patient,
     /// As [`Stopping::Early`], but a fit that its keep tests would pass and that is not
     /// yet tight when its `steps` run out gets two thirds more steps (`steps` · 2/3, its
-    /// schedule stretched to match), once: the project's default.
+    /// schedule stretched to match), once (links of versions 6 and 7).
     Tighten,
     /// As soon as it clearly passes its keep tests on held-out points and its fit stops
     /// improving, or clearly cannot vanish; `steps` is the cap (links of versions 3-5).
@@ -133,13 +144,14 @@ pub enum Stopping {
     Steps,
 }
 choice!(Stopping {
-    Tighten => "tighten", "when it is clearly done; a loose fit gets more steps (default)";
+    Patient => "patient", "when it is clearly done; a loose or improving fit gets more steps (default)";
+    Tighten => "tighten", "when it is clearly done; a loose fit gets more steps, once";
     Early => "early", "when it is clearly done, within its steps";
     Steps => "steps", "after all its steps";
 });
 
 /// Which backend a link asks the page for (absent: chosen on merit at startup).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BackendChoice {
     Cpu,
     Gpu,
@@ -155,6 +167,8 @@ pub struct Config {
     pub samples: usize,
     pub noise: f64,
     pub seed: u64,
+    /// How the data's coordinates are centred and scaled for training (`core::frame`).
+    pub normalise: Normalise,
     pub algorithm: Algorithm,
     pub hidden: Vec<usize>,
     pub activation: Activation,
@@ -174,6 +188,12 @@ pub struct Config {
     pub conditioning: Conditioning,
     /// Whether stray pieces of the joint zero set are pruned at the end of a run.
     pub pruning: Pruning,
+    /// The degree the equations are read to (`core::equations`).
+    pub degree: Degree,
+    /// What happens to imported relations the keep tests keep (`core::transfer`).
+    pub import_mode: ImportMode,
+    /// The relations file a link imports. A link carries only its label.
+    pub imported: Option<RelationsLabel>,
     /// The uploaded point cloud to learn from instead of `manifold`. A link carries only
     /// its label, never the data.
     pub upload: Option<UploadLabel>,
@@ -188,6 +208,7 @@ impl Default for Config {
             samples: 2048,
             noise: 0.0,
             seed: 1,
+            normalise: Normalise::Auto,
             algorithm: Algorithm::Transversality,
             hidden: vec![64, 64],
             activation: Activation::Tanh,
@@ -199,9 +220,12 @@ impl Default for Config {
             independence: Independence::Span,
             negatives: 1.0,
             init: Init::Sphere,
-            stopping: Stopping::Tighten,
+            stopping: Stopping::Patient,
             conditioning: Conditioning::Transverse,
             pruning: Pruning::Strays,
+            degree: Degree::Auto,
+            import_mode: ImportMode::Frozen,
+            imported: None,
             upload: None,
             backend: None,
         }

@@ -1,7 +1,10 @@
 //! The link's table read and written: round trips, messages, old versions.
 use super::*;
+use crate::core::equations::Degree;
+use crate::core::frame::Normalise;
 use crate::core::manifold::ManifoldKind;
 use crate::core::relation::Activation;
+use crate::core::transfer::{ImportMode, RelationsLabel};
 use crate::core::upload::UploadLabel;
 
 #[test]
@@ -19,6 +22,7 @@ fn every_field_round_trips() {
         samples: 777,
         noise: 0.02,
         seed: 99,
+        normalise: Normalise::Axes,
         algorithm: Algorithm::Syzygy,
         hidden: vec![32, 16, 8],
         activation: Activation::Silu,
@@ -33,6 +37,9 @@ fn every_field_round_trips() {
         stopping: Stopping::Steps,
         conditioning: Conditioning::Off,
         pruning: Pruning::Off,
+        degree: Degree::Fixed(3),
+        import_mode: ImportMode::Tune,
+        imported: RelationsLabel::parse("sphere.json~0123456789abcdef"),
         upload: UploadLabel::parse("points.csv~300x4~0123456789abcdef"),
         backend: Some(BackendChoice::Gpu),
     };
@@ -67,7 +74,7 @@ fn an_unknown_backend_is_dropped_with_a_message() {
 
 #[test]
 fn bad_fields_fall_back_with_a_message_each() {
-    let (c, notes) = Config::from_query("m=klein&n=abc&noise=5&hidden=64-0&lr=-1&zzz=1&v=8&seed=-3");
+    let (c, notes) = Config::from_query("m=klein&n=abc&noise=5&hidden=64-0&lr=-1&zzz=1&v=99&seed=-3");
     let d = Config::default();
     assert_eq!(c.manifold, d.manifold);
     assert_eq!(c.samples, d.samples);
@@ -111,7 +118,8 @@ fn version_1_links_train_as_they_did_then() {
     assert_eq!(Config::from_query("v=5&m=circle").0.stopping, Stopping::Early);
     // Versions 3 to 5 never gave a loose fit more steps; today's default does.
     assert_eq!(Config::from_query("v=5&stop=tighten").0.stopping, Stopping::Tighten);
-    assert_eq!(Config::from_query("m=circle").0.stopping, Stopping::Tighten);
+    assert_eq!(Config::from_query("v=7&m=circle").0.stopping, Stopping::Tighten);
+    assert_eq!(Config::from_query("m=circle").0.stopping, Stopping::Patient);
     // Versions 1 to 3 stopped at 3 relations; today a run goes on until one is rejected.
     assert_eq!(Config::from_query("v=3&m=torus").0.max_relations, Some(3));
     assert_eq!(Config::from_query("v=3&rel=5").0.max_relations, Some(5));
@@ -128,6 +136,16 @@ fn version_1_links_train_as_they_did_then() {
     assert_eq!(Config::from_query("v=6&m=circle").0.pruning, Pruning::Off);
     assert_eq!(Config::from_query("v=6&prune=strays").0.pruning, Pruning::Strays);
     assert_eq!(Config::from_query("m=circle").0.pruning, Pruning::Strays);
+    // The equations' degree: auto, or 1 to 6; anything else is refused with the range.
+    assert_eq!(Config::from_query("degree=3").0.degree, Degree::Fixed(3));
+    let (c, notes) = Config::from_query("degree=9");
+    assert_eq!(c.degree, Degree::Fixed(6));
+    assert_eq!(notes, ["equations degree 9 is out of range 1..6: using 6"]);
+    assert!(Config::from_query("degree=x").1[0].contains("not a number: using auto"));
+    // Versions 1 to 7 trained in the data's own coordinates.
+    assert_eq!(Config::from_query("v=7&m=circle").0.normalise, Normalise::Off);
+    assert_eq!(Config::from_query("v=7&norm=shape").0.normalise, Normalise::Shape);
+    assert_eq!(Config::from_query("m=circle").0.normalise, Normalise::Auto);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! one [`Manifold`] descriptor in `catalogue.rs`.
 
 mod catalogue;
-mod pendulum;
+pub mod pendulum;
 
 use super::config::Choice;
 use super::linalg::squared_distance;
@@ -18,6 +18,9 @@ pub struct Manifold {
     pub label: &'static str,
     /// Ambient dimension N.
     pub dim: usize,
+    /// Compact without boundary (a closed curve or surface); an open set (with ends, or
+    /// sampled in ranges) has relations that go on past the sampled piece.
+    pub closed: bool,
     /// The true equations, as printed for the user: one per independent relation.
     pub equations: &'static [&'static str],
     /// Advice for a manifold the default network does not learn.
@@ -113,11 +116,35 @@ impl Choice for ManifoldKind {
     }
 }
 
-/// Distance from `p` to a curve `at(t)`, t in `range`, against 4,001 points along it.
-fn curve_distance(p: &[f64], at: fn(f64) -> [f64; 3], (lo, hi): (f64, f64)) -> f64 {
-    let steps = 4000;
-    let nearest = (0..=steps).map(|i| squared_distance(p, &at(lo + (hi - lo) * i as f64 / steps as f64)));
-    nearest.fold(f64::INFINITY, f64::min).sqrt()
+/// Distance from `p` to the curve t ↦ at(t), t in `range`: a grid of 2,001 points along
+/// it, then a golden-section search between the grid's neighbours of each grid point that
+/// is a local minimum within half again of the nearest (a curve that crosses itself has
+/// another branch nearly as near). The one curve distance of the built-in manifolds and
+/// the tests' suite.
+pub fn curve_distance<const N: usize>(p: &[f64], at: impl Fn(f64) -> [f64; N], (lo, hi): (f64, f64)) -> f64 {
+    const GRID: usize = 2000;
+    let h = (hi - lo) / GRID as f64;
+    let d = |t: f64| squared_distance(p, &at(t.clamp(lo, hi))).sqrt();
+    let grid: Vec<f64> = (0..=GRID).map(|i| d(lo + i as f64 * h)).collect();
+    let nearest = grid.iter().copied().fold(f64::INFINITY, f64::min);
+    let mut best = nearest;
+    for i in 0..=GRID {
+        let local = (i == 0 || grid[i] <= grid[i - 1]) && (i == GRID || grid[i] <= grid[i + 1]);
+        if !local || grid[i] > 1.5 * nearest + 1e-12 {
+            continue;
+        }
+        let t = lo + i as f64 * h;
+        // The bracket stays inside the range: past an end the distance is flat, which
+        // would lead the search off the minimum.
+        let (mut a, mut b) = ((t - h).max(lo), (t + h).min(hi));
+        let g = 0.5 * (5f64.sqrt() - 1.0);
+        for _ in 0..60 {
+            let (x1, x2) = (b - g * (b - a), a + g * (b - a));
+            if d(x1) < d(x2) { b = x2 } else { a = x1 }
+        }
+        best = best.min(d(0.5 * (a + b)));
+    }
+    best
 }
 
 #[cfg(test)]

@@ -11,11 +11,16 @@ pub const TORQUE: (f64, f64) = (-1.0, 1.0);
 
 /// A pendulum transition [cos θ, sin θ, ω, a, cos θ', sin θ', ω'] from (θ, ω, a), one
 /// semi-implicit Euler step, with its Jacobian d(point)/d(θ, ω, a).
-pub fn transition([theta, w, a]: [f64; 3]) -> ([f64; 7], [[f64; 3]; 7]) {
-    let w1 = w + DT * (a - 9.81 * theta.sin());
-    let theta1 = theta + DT * w1;
-    let dw1 = [-DT * 9.81 * theta.cos(), 1.0, DT];
-    let dtheta1 = [1.0 + DT * dw1[0], DT, DT * DT];
+pub fn transition(state: [f64; 3]) -> ([f64; 7], [[f64; 3]; 7]) {
+    transition_with(DT, state)
+}
+
+/// The same with time step `dt` (tests make pendulum data with another step with it).
+pub fn transition_with(dt: f64, [theta, w, a]: [f64; 3]) -> ([f64; 7], [[f64; 3]; 7]) {
+    let w1 = w + dt * (a - 9.81 * theta.sin());
+    let theta1 = theta + dt * w1;
+    let dw1 = [-dt * 9.81 * theta.cos(), 1.0, dt];
+    let dtheta1 = [1.0 + dt * dw1[0], dt, dt * dt];
     let point = [theta.cos(), theta.sin(), w, a, theta1.cos(), theta1.sin(), w1];
     let jacobian = [
         [-theta.sin(), 0.0, 0.0],

@@ -1,10 +1,13 @@
-//! Early stopping (stop=tighten, stop=early): a fitting relation is measured on held-out
-//! points at fixed steps, and its fit ends when it has clearly met its keep tests and
-//! stopped improving, or clearly cannot vanish. Under stop=tighten a fit whose steps run
-//! out before it is done, and that its keep tests would keep, gets more steps, once.
+//! Early stopping (stop=patient, stop=tighten, stop=early): a fitting relation is measured
+//! on held-out points at fixed steps, and its fit ends when it has clearly met its keep
+//! tests and stopped improving, or clearly cannot vanish. Under stop=tighten a fit whose
+//! steps run out before it is done, and that its keep tests would keep, gets more steps,
+//! once; under stop=patient also one still improving, up to MAX_EXTENSIONS times, and no
+//! fit is rejected before a third of its steps.
 
 use super::{Job, Session};
 use crate::core::config::Stopping;
+use crate::core::error::DeviceError;
 use crate::core::metrics;
 use crate::core::phase::Phase;
 use crate::core::report::Stop;
@@ -25,12 +28,14 @@ const KEEP_MARGIN: f64 = 2.0;
 /// points at most this share of the fidelity tolerance, in units of the data's scale,
 /// less from the third relation on (see [`done_residual`]).
 const DONE_RESIDUAL: f64 = 0.2;
+/// Under stop=patient a fit may be given more steps this many times.
+pub(super) const MAX_EXTENSIONS: usize = 3;
 
 impl Session {
     /// Early stopping: measures the fitting relation on held-out points and says whether
     /// its fit is over. Both outcomes need the fit to have stopped improving, so a slow
     /// but steady relation keeps its steps.
-    pub(super) async fn check_fit(&self, job: &mut Job) -> Result<Option<Stop>, String> {
+    pub(super) async fn check_fit(&self, job: &mut Job) -> Result<Option<Stop>, DeviceError> {
         if job.step < CHECK_FROM {
             return Ok(None);
         }
@@ -52,7 +57,12 @@ impl Session {
             && m.ratio >= KEEP_MARGIN * RATIO_MIN
             && m.near_ratio >= KEEP_MARGIN * NEAR_RATIO_MIN
             && (self.kept.is_empty() || m.sin_span >= KEEP_MARGIN * SIN_MIN);
-        let cannot_vanish = m.ratio < RATIO_MIN / KEEP_MARGIN || m.near_ratio < NEAR_RATIO_MIN / KEEP_MARGIN.sqrt();
+        // Patience: a fit that looks hopeless early can still find its shape (the sixth
+        // relation of SO(3) in R⁹ stalled at off/on 2.5 at step 500 and was kept after
+        // 3,000; the figure eight from random weights at step 350): none is rejected before
+        // a third of its steps.
+        let too_soon = self.config.stopping == Stopping::Patient && 3 * job.step < self.length(job);
+        let cannot_vanish = !too_soon && (m.ratio < RATIO_MIN / KEEP_MARGIN || m.near_ratio < NEAR_RATIO_MIN / KEEP_MARGIN.sqrt());
         Ok(if clearly_kept {
             Some(Stop::Done { step: job.step, of: self.length(job) })
         } else if cannot_vanish {
@@ -62,22 +72,41 @@ impl Session {
         })
     }
 
-    /// Whether a fit whose steps have run out may get more (stop=tighten): once, and only
-    /// where the fit is the relation's last phase. Under syzygy a later relation goes on to
-    /// the adversary and, if kept, to the conditioning, which trains it further; extending
-    /// its fit there too moved the pendulum from 4 relations to a 5th it kept (at seed 1).
+    /// Whether a fit whose steps have run out may get more: only where it is the relation's
+    /// last phase. Under stop=tighten once, and only g_k's fit: under syzygy a later
+    /// relation goes on to the adversary and, if kept, to the conditioning, which trains it
+    /// further; extending its fit there too moved the pendulum from 4 relations to a 5th
+    /// it kept (at seed 1). Under stop=patient up to MAX_EXTENSIONS times, and the
+    /// conditioning too, being the last phase of such a relation.
     pub(super) fn may_extend(&self, job: &Job) -> bool {
-        self.config.stopping == Stopping::Tighten && job.phase == Phase::Fit && !job.extended && !self.adversary_follows_fit()
+        let last_fit = job.phase == Phase::Fit && !self.adversary_follows_fit();
+        match self.config.stopping {
+            Stopping::Tighten => last_fit && job.extensions == 0,
+            Stopping::Patient => (last_fit || job.phase == Phase::Condition) && job.extensions < MAX_EXTENSIONS,
+            Stopping::Early | Stopping::Steps => false,
+        }
     }
 
-    /// Whether the fit, at the end of its steps, is one the keep tests would keep. Early
-    /// stopping never found it done, so it is not yet tight and more steps can tighten it:
-    /// the built-in torus's g₁ runs all 1,500 steps still loose (held-out |g|/‖∇g‖ 0.018 at
-    /// seed 1, 91% of its intersection on the torus); 1,000 more make it 100%.
-    pub(super) async fn would_be_kept(&self, job: &Job) -> Result<bool, String> {
+    /// Whether a fit whose steps ran out is worth more: one the keep tests would keep
+    /// (early stopping never found it done, so it is not yet tight, and more steps can
+    /// tighten it: the built-in torus's g₁ runs all 1,500 steps still loose, held-out
+    /// |g|/‖∇g‖ 0.018 at seed 1, 91% of its intersection on the torus, and 1,000 more make
+    /// it 100%), or, under stop=patient, one whose held-out residual is still improving.
+    pub(super) async fn worth_more(&self, job: &Job) -> Result<bool, DeviceError> {
+        if self.config.stopping == Stopping::Patient && still_improving(&job.checks, job.step) {
+            return Ok(true);
+        }
         let m = self.measure(&job.net.valid()).await?;
         Ok(verdict::verdict(&m, None, !self.kept.is_empty(), false) == Verdict::Independent)
     }
+}
+
+/// Whether the best held-out residual of the last STALL_STEPS steps is more than STALL_GAIN
+/// better than the best before them.
+fn still_improving(checks: &[(usize, f64)], step: usize) -> bool {
+    let best = |recent: bool| checks.iter().filter(|c| (c.0 + STALL_STEPS > step) == recent).map(|c| c.1).fold(f64::INFINITY, f64::min);
+    let (recent, earlier) = (best(true), best(false));
+    earlier.is_finite() && recent < earlier * (1.0 - STALL_GAIN)
 }
 
 /// How tight the k-th relation must be to be done early, as a share of the fidelity

@@ -2,28 +2,30 @@
 //! `budget` optimiser steps and returns, so a page can yield to the browser between calls
 //! and a CLI can draw a progress bar. All device reads are async (WebGPU needs that).
 
+mod adversary;
 mod early_stop;
 mod prune;
 mod sets;
 mod steps;
+mod transfer;
 
-use super::config::{Algorithm, Conditioning, Config, Stopping};
+use super::config::{Algorithm, Config, Stopping};
 use super::dataset::Dataset;
-use super::loss::push::normalised_terms;
-use super::loss::{Part, Points};
 use super::metrics::{self, RelationMetrics};
 use super::relation::{Activation, Relation, read_vec};
 use super::rng::Rng;
-use super::syzygy::{self, Adversary, DEPENDENT_BELOW};
+use super::syzygy::{Adversary, DEPENDENT_BELOW};
 use super::verdict::{self, Verdict};
+use crate::core::error::DeviceError;
 use burn::module::Module;
-use burn::optim::{AdamConfig, ModuleOptimizer};
+use burn::optim::ModuleOptimizer;
 use burn::tensor::{Device, Tensor};
 use early_stop::CHECK_EVERY;
 use sets::TrainingSets;
 
 use super::phase::{Phase, SYZYGY_ROUNDS};
 use super::report::{Conclusion, Event, LossPoint, RelationReport, Stop};
+use super::transfer::Transfer;
 
 struct Job {
     net: Relation,
@@ -40,9 +42,12 @@ struct Job {
     checks: Vec<(usize, f64)>,
     stop: Option<Stop>,
     steps: usize,
-    /// The fit's steps ran out while it was still loose, and it was given more
-    /// (stop=tighten): its schedule is `steps` + `extension()` long.
-    extended: bool,
+    /// How often the phase's steps ran out while it was still loose or improving, and it
+    /// was given more (stop=tighten, stop=patient): its schedule is `steps` +
+    /// `extensions` · `extension()` long.
+    extensions: usize,
+    /// The imported relation this job trains on (import=tune), as it was judged.
+    transfer: Option<Transfer>,
 }
 
 pub struct Session {
@@ -63,6 +68,10 @@ pub struct Session {
     fused: bool,
     /// The last kept relation in training against stray pieces, at the end of the run.
     pruning: Option<prune::StrayPruning>,
+    /// Every imported relation as it was judged on this run's data, kept or dropped.
+    transfers: Vec<Transfer>,
+    /// Imported relations kept under import=tune, waiting to train on from their weights.
+    tuning: std::collections::VecDeque<(Vec<crate::core::relation::LayerWeights>, Transfer)>,
 }
 
 impl Session {
@@ -74,6 +83,8 @@ impl Session {
             fused,
             sets: TrainingSets::new(&dataset, config.negatives, config.seed, &device),
             pruning: None,
+            transfers: Vec::new(),
+            tuning: std::collections::VecDeque::new(),
             rng: Rng::new(config.seed).fork(3),
             config,
             dataset,
@@ -135,13 +146,13 @@ impl Session {
 
     /// Metrics of the relation in training, as it is now (None between relations): what
     /// the page charts while a relation learns.
-    pub async fn probe_current(&self) -> Result<Option<RelationMetrics>, String> {
+    pub async fn probe_current(&self) -> Result<Option<RelationMetrics>, DeviceError> {
         let Some(job) = &self.job else { return Ok(None) };
         self.measure(&job.net.valid()).await.map(Some)
     }
 
     /// A relation measured on held-out points against the kept relations (`metrics`).
-    async fn measure(&self, net: &Relation) -> Result<RelationMetrics, String> {
+    async fn measure(&self, net: &Relation) -> Result<RelationMetrics, DeviceError> {
         metrics::relation_metrics(net, &self.kept, &self.dataset, &self.device.clone().inner()).await
     }
 
@@ -167,59 +178,6 @@ impl Session {
         self.sets.refreeze(&self.kept);
     }
 
-    /// A run picked up again on `device` from what survives outside it (after a lost
-    /// GPU): the kept relations rebuilt from the weights in their reports (host copies),
-    /// reports and loss history as they were. The relation that was in training starts over.
-    pub fn resume(config: Config, dataset: Dataset, device: &Device, reports: Vec<RelationReport>, history: Vec<LossPoint>) -> Session {
-        let mut s = Session::new(config, dataset, device);
-        s.kept = reports.iter().filter(|r| r.verdict.is_kept()).map(|r| Relation::from_weights(&r.weights, s.config.activation, device)).collect();
-        s.refresh_frozen();
-        s.total_steps = history.last().map_or(0, |p| p.step);
-        s.reports = reports;
-        s.history = history;
-        s.finished = s.is_over();
-        s
-    }
-
-    /// Takes trained relations (from a relations file) as g_1, g_2, ... of this run, each
-    /// measured on this run's data like a freshly trained one; training then goes on
-    /// with the next relation. Call before any training.
-    pub async fn import(&mut self, relations: Vec<Relation>) -> Result<(), String> {
-        if !self.reports.is_empty() || self.job.is_some() {
-            return Err("relations can only be imported into a fresh run".into());
-        }
-        let device = self.device.clone().inner();
-        for net in relations {
-            if net.input_dim() != self.dataset.dim() {
-                return Err(format!("the relations take {} coordinates but the data has {}", net.input_dim(), self.dataset.dim()));
-            }
-            let metrics = self.measure(&net).await?;
-            let weights = net.weights().await?;
-            self.kept.push(net);
-            self.refresh_frozen();
-            let fidelity = metrics::intersection_fidelity(&self.kept, &self.dataset, self.config.seed, &device).await?;
-            let index = self.reports.len();
-            self.reports.push(RelationReport {
-                index,
-                verdict: Verdict::Imported,
-                stop: Stop::Imported,
-                steps: 0,
-                metrics,
-                syzygy_error: None,
-                weights,
-                fidelity,
-                conditioned: None,
-                extended: None,
-                pruned: None,
-            });
-        }
-        if let Some(cap) = &mut self.config.max_relations {
-            *cap = (*cap).max(self.reports.len() + 1);
-        }
-        self.finished = self.is_over();
-        Ok(())
-    }
-
     /// Lets a finished run look for one more relation ("add relation").
     pub fn allow_more(&mut self) {
         self.config.max_relations = Some(self.reports.len() + 1);
@@ -234,13 +192,13 @@ impl Session {
     }
 
     /// Does at most `budget` optimiser steps of the current phase, then reports.
-    pub async fn work(&mut self, budget: usize) -> Result<Event, String> {
+    pub async fn work(&mut self, budget: usize) -> Result<Event, DeviceError> {
         self.work_while(budget, || true).await
     }
 
     /// Like [`Session::work`], but after each step (the first always runs) `more()` may
     /// end the chunk early: a page's time slice. The loss is still read once, at the end.
-    pub async fn work_while(&mut self, budget: usize, mut more: impl FnMut() -> bool) -> Result<Event, String> {
+    pub async fn work_while(&mut self, budget: usize, mut more: impl FnMut() -> bool) -> Result<Event, DeviceError> {
         if self.finished {
             return Ok(Event::Finished);
         }
@@ -290,8 +248,8 @@ impl Session {
                 _ => self.next_phase(job).await,
             };
         }
-        if job.step == of && self.may_extend(&job) && self.would_be_kept(&job).await? {
-            job.extended = true;
+        if job.step == of && self.may_extend(&job) && self.worth_more(&job).await? {
+            job.extensions += 1;
         }
         let of = self.length(&job);
         if job.step < of {
@@ -303,7 +261,7 @@ impl Session {
     }
 
     /// Runs to the end, calling `progress` after each chunk of `chunk` steps.
-    pub async fn run(&mut self, chunk: usize, mut progress: impl FnMut(&Session, &Event)) -> Result<(), String> {
+    pub async fn run(&mut self, chunk: usize, mut progress: impl FnMut(&Session, &Event)) -> Result<(), DeviceError> {
         loop {
             let event = self.work(chunk).await?;
             progress(self, &event);
@@ -313,7 +271,7 @@ impl Session {
         }
     }
 
-    async fn next_phase(&mut self, mut job: Job) -> Result<Event, String> {
+    async fn next_phase(&mut self, mut job: Job) -> Result<Event, DeviceError> {
         if job.phase == Phase::Prune {
             return self.end_pruning_round(job).await;
         }
@@ -339,58 +297,18 @@ impl Session {
             return self.finish_relation(job, None).await;
         };
         if let Phase::Adversary { round } = phase {
-            // A fresh adversary each round: the test is whether *some* f succeeds.
-            let near = Part { points: Points::Off, set: &self.sets.off, rows: self.sets.near_rows.clone() };
-            let off = near.x().inner();
-            let frozen = job.net.valid();
-            let mut values = frozen_values(&self.kept, off.clone());
-            values.push(frozen.value(off));
-            job.frozen_target = Some(frozen);
-            job.rms = Vec::with_capacity(values.len());
-            for v in values {
-                let mean_sq = read_vec(v.square().mean()).await?[0] as f64;
-                job.rms.push(mean_sq.sqrt().max(1e-12));
-            }
-            let mut rng = Rng::new(self.config.seed).fork(1000 + 10 * relation as u64 + round as u64);
-            let adversary = Adversary::init(self.dataset.dim(), self.kept.len(), &[32, 32], &mut rng, &self.device);
-            job.adversary = Some((adversary, AdamConfig::new().with_epsilon(1e-8).init()));
+            self.new_adversary(&mut job, relation, round).await?;
         }
         job.phase = phase;
         job.step = 0;
+        job.extensions = 0;
         job.checks.clear();
         let event = Event::Progress { relation, phase, step: 0, of: phase.length(self.config.steps), loss: None };
         self.job = Some(job);
         Ok(event)
     }
 
-    /// Whether g_k, which the adversary could not rebuild, is made transverse before the
-    /// keep tests judge it: with cond=transverse, where it vanishes on the data (a relation
-    /// that does not is rejected as it stands). Eq. 3 asks a new relation only to escape
-    /// the rebuild f = Σ cⱼgⱼ: one that is 90% an earlier relation does, and its gradient
-    /// then sits at a small angle to the earlier ones (median sine 0.21-0.31 measured), so
-    /// the joint zero set is ill-conditioned and has spurious pieces (circle × sphere 78%,
-    /// the arm 0.8%). Trained on with transversality's span term, g_k keeps vanishing only
-    /// if a transverse relation exists; if it does not (g_k was dependent to first
-    /// order), it stops vanishing and the vanishing test rejects it.
-    async fn conditions(&self, job: &Job) -> Result<bool, String> {
-        if self.config.conditioning != Conditioning::Transverse {
-            return Ok(false);
-        }
-        Ok(verdict::vanishes(&self.measure(&job.net.valid()).await?))
-    }
-
-    /// Held-out relative error of the adversary on the near-manifold test points.
-    async fn adversary_error(&self, job: &Job) -> Result<f64, String> {
-        let (adversary, _) = job.adversary.as_ref().expect("adversary phase has one");
-        let x = self.dataset.off_test.near().to_tensor(&self.device.clone().inner());
-        let frozen = job.frozen_target.as_ref().expect("adversary phase has one");
-        let target = frozen.value(x.clone()).div_scalar(*job.rms.last().expect("rms measured"));
-        let terms = normalised_terms(&frozen_values(&self.kept, x.clone()), &job.rms);
-        let prediction = adversary.valid().forward(x, terms);
-        Ok(read_vec(syzygy::relative_error(prediction, target)).await?[0] as f64)
-    }
-
-    async fn finish_relation(&mut self, job: Job, forced: Option<Verdict>) -> Result<Event, String> {
+    async fn finish_relation(&mut self, job: Job, forced: Option<Verdict>) -> Result<Event, DeviceError> {
         let relation = self.reports.len();
         let diverged = forced == Some(Verdict::Diverged);
         let net = job.net.valid();
@@ -415,8 +333,10 @@ impl Session {
             weights,
             fidelity,
             conditioned: conditioned.then_some(job.step),
-            extended: job.extended.then(|| self.extension()),
+            // (A conditioning's extensions are among the steps it trained to be transverse.)
+            extended: (job.phase == Phase::Fit && job.extensions > 0).then(|| job.extensions * self.extension()),
             pruned: None,
+            transfer: job.transfer.clone(),
         };
         self.reports.push(report);
         self.finished = self.is_over();

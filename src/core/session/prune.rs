@@ -14,6 +14,7 @@
 
 use super::{Job, Session};
 use crate::core::config::Pruning;
+use crate::core::error::DeviceError;
 use crate::core::loss::{MARGIN_CAP, TrainingSet};
 use crate::core::metrics::{self, FIDELITY_POINTS, GaussNewton, Projection};
 use crate::core::nearest::NearestIndex;
@@ -79,7 +80,7 @@ fn worth_a_round(stranded: usize) -> bool {
 impl Session {
     /// At the end of a run: starts pruning its last kept relation where stray landings are
     /// worth it (the run then goes on).
-    pub(super) async fn begin_pruning(&mut self) -> Result<(), String> {
+    pub(super) async fn begin_pruning(&mut self) -> Result<(), DeviceError> {
         // The last kept relation, if it was trained here (an imported one stays as it came).
         let Some(report) = self.reports.iter().rposition(|r| r.verdict.is_kept()).filter(|&r| self.reports[r].verdict == Verdict::Independent) else {
             return Ok(());
@@ -114,7 +115,7 @@ impl Session {
     /// A round's training is over. The pruned relation replaces the standing one if the
     /// keep tests still keep it and at most PAYS_BELOW as many points are stranded; then
     /// another round where it paid and enough still are, else the run ends.
-    pub(super) async fn end_pruning_round(&mut self, job: Job) -> Result<Event, String> {
+    pub(super) async fn end_pruning_round(&mut self, job: Job) -> Result<Event, DeviceError> {
         let mut pruning = self.pruning.take().expect("a pruning round");
         let report = pruning.report;
         pruning.steps += job.step;
@@ -166,7 +167,7 @@ impl Session {
     /// Box points projected onto the kept relations' joint zero set that land far from
     /// the data, on pieces of it that do not lead back to the data (see [`Session::walk_home`]).
     /// Its own projection seed: the fidelity metric's points are not trained on.
-    async fn stray_landings(&self) -> Result<Vec<Vec<f64>>, String> {
+    async fn stray_landings(&self) -> Result<Vec<Vec<f64>>, DeviceError> {
         let how = Projection { seed: Rng::new(self.config.seed).fork(31).next_u64(), ..Projection::evaluation(self.config.seed) };
         let (points, _) = metrics::intersection_points(&self.kept, &self.dataset, how, &self.device.clone().inner()).await?;
         let index = NearestIndex::new(&self.dataset.train);
@@ -182,7 +183,7 @@ impl Session {
     /// (an open set's relations run on past the sampled piece, where the data cannot say
     /// they are wrong) a point comes home, to within `far` of the data; on a stray piece
     /// the projection holds it at the piece's nearest approach, and it stops gaining.
-    async fn walk_home(&self, points: Vec<Vec<f64>>, far: f64, index: &NearestIndex<'_>) -> Result<Vec<Vec<f64>>, String> {
+    async fn walk_home(&self, points: Vec<Vec<f64>>, far: f64, index: &NearestIndex<'_>) -> Result<Vec<Vec<f64>>, DeviceError> {
         let (dim, scale) = (self.dataset.dim(), self.dataset.scale());
         let step = WALK_STEP * scale;
         let mut walking: Vec<(usize, Vec<f64>, f64)> = points.iter().enumerate().map(|(i, p)| (i, p.clone(), index.distance(p))).collect();

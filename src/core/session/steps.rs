@@ -18,7 +18,7 @@ impl Session {
     pub(super) fn new_job(&mut self) -> Job {
         let spec = NetSpec { input: self.dataset.dim(), hidden: self.config.hidden.clone(), activation: self.config.activation };
         let mut init_rng = Rng::new(self.config.seed).fork(100 + self.reports.len() as u64);
-        Job {
+        let mut job = Job {
             net: Relation::init(&spec, &mut init_rng, &self.device),
             optim: AdamConfig::new().with_epsilon(1e-8).init(),
             phase: Phase::first(self.config.init),
@@ -30,17 +30,27 @@ impl Session {
             checks: Vec::new(),
             stop: None,
             steps: 0,
-            extended: false,
+            extensions: 0,
+            transfer: None,
+        };
+        // An imported relation kept under import=tune trains on from its weights, its fit
+        // its warm start.
+        if let Some((weights, transfer)) = self.tuning.pop_front() {
+            job.net = Relation::from_weights(&weights, self.config.activation, &self.device);
+            job.phase = Phase::Fit;
+            job.transfer = Some(transfer);
         }
+        job
     }
 
-    /// The length of `job`'s phase, with the fit's extension once it has one.
+    /// The length of `job`'s phase, with its extensions (a fit's, or a conditioning's).
     pub(super) fn length(&self, job: &Job) -> usize {
-        if job.phase == Phase::Fit { self.fit_length(job) } else { job.phase.length(self.config.steps) }
+        job.phase.length(self.config.steps) + job.extensions * self.extension()
     }
 
+    /// The length of the relation's fit: with its extensions while it lasts.
     pub(super) fn fit_length(&self, job: &Job) -> usize {
-        self.config.steps + if job.extended { self.extension() } else { 0 }
+        self.config.steps + if job.phase == Phase::Fit { job.extensions * self.extension() } else { 0 }
     }
 
     /// How many steps a loose fit gets on top of its `steps` (stop=tighten).

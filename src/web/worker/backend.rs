@@ -3,6 +3,7 @@
 
 use super::{Run, fresh_session, play, post, with};
 use crate::backend::{Backend, BackendKind};
+use crate::core::config::BackendChoice;
 use crate::core::dataset::Dataset;
 use crate::core::session::Session;
 use crate::web::browser::{self, sleep_ms};
@@ -11,13 +12,13 @@ use wasm_bindgen_futures::spawn_local;
 
 /// Chooses the backend (by the link's preference, else on merit), describes it to the
 /// page, and starts the run the page asked for meanwhile.
-pub(super) async fn start(preference: Option<String>) {
-    let (backend, fallback, calibration) = match preference.as_deref() {
-        Some(p @ ("cpu" | "gpu")) => {
-            let (backend, fallback) = browser::choose_backend(Some(p)).await;
+pub(super) async fn start(preference: Option<BackendChoice>) {
+    let (backend, fallback, calibration) = match preference {
+        Some(choice) => {
+            let (backend, fallback) = browser::choose_backend(Some(choice)).await;
             (backend, fallback, None)
         }
-        _ => browser::choose_on_merit().await,
+        None => browser::choose_on_merit().await,
     };
     let state = describe(&backend, fallback, calibration).await;
     post(0, Update::Backend(state));
@@ -34,30 +35,33 @@ pub(super) async fn describe(backend: &Backend, fallback: Option<String>, calibr
         Ok(t) => {
             BackendState::Ready { gpu: backend.kind == BackendKind::Gpu, description: backend.description.clone(), fallback, check: t.describe(), calibration }
         }
-        Err(e) => BackendState::Failed(e),
+        Err(e) => BackendState::Failed(e.to_string()),
     }
 }
 
-/// Whether the GPU device is lost. A failed GPU read often comes before the device's
-/// lost callback, so on the GPU this waits a moment for it.
-pub(super) async fn lost_gpu() -> bool {
-    if with(|w| w.backend.as_ref().is_some_and(|b| b.kind == BackendKind::Gpu)) && crate::backend::gpu_lost().is_none() {
-        sleep_ms(500).await;
-    }
-    crate::backend::gpu_lost().is_some()
+fn on_gpu() -> bool {
+    with(|w| w.backend.as_ref().is_some_and(|b| b.kind == BackendKind::Gpu))
 }
 
-/// Watches for a lost GPU device from a task of its own: work in flight on a lost device
-/// fails or never completes, so the run is rebuilt on the CPU from the worker's current
-/// configuration and what the page was sent (reports with their weights, loss history).
-/// Training goes on if it was on.
+/// Watches for the device's lost callback from a task of its own: work in flight on a
+/// lost device may never complete, so nothing else would notice.
 pub(super) async fn watch_gpu() {
-    let reason = loop {
+    while on_gpu() {
         if let Some(reason) = crate::backend::gpu_lost() {
-            break reason;
+            return move_to_cpu(reason).await;
         }
         sleep_ms(250).await;
-    };
+    }
+}
+
+/// The GPU is lost (`reason`: the device's lost callback, or a read that failed on it,
+/// which often comes first): the run is rebuilt on the CPU from the worker's current
+/// configuration and what the page was sent (reports with their weights, loss history).
+/// Training goes on if it was on. Once: a second call finds the CPU in place.
+pub(super) async fn move_to_cpu(reason: String) {
+    if !on_gpu() {
+        return;
+    }
     let cpu = Backend::cpu();
     let (was_training, config, upload, reports, history, run) = with(|w| {
         w.run += 1; // the stuck chunk's session is dropped
@@ -68,13 +72,18 @@ pub(super) async fn watch_gpu() {
         w.looping = None;
         (was_training, w.config.clone(), w.upload.clone(), w.reports.clone(), w.history.clone(), Run { generation: w.generation, id: w.run })
     });
-    let why = format!("the GPU device was lost ({reason}); training moved to the CPU with every kept relation");
+    // The card says what happened in a line; the driver's whole error chain (causes,
+    // backtrace notes) goes to the console for whoever debugs it.
+    web_sys::console::warn_1(&format!("GPU device lost: {reason}").into());
+    let first = reason.split(['\n', '\r']).next().unwrap_or_default().split(" Caused by").next().unwrap_or_default().trim();
+    let first: String = if first.chars().count() > 80 { first.chars().take(79).chain(['…']).collect() } else { first.to_string() };
+    let why = format!("the GPU device was lost ({first}); training moved to the CPU with every kept relation");
     post(run.generation, Update::Backend(describe(&cpu, Some(why), None).await));
     run.say(Update::GpuLost);
     let Some(config) = config else { return };
     let dataset = match Dataset::for_config(&config, upload.as_ref()) {
         Ok(dataset) => dataset,
-        Err(e) => return run.say(Update::Error(e)),
+        Err(e) => return run.say(Update::Error(e.to_string())),
     };
     let session = Session::resume(config, dataset, &cpu.device, reports, history);
     let finished = session.is_finished();

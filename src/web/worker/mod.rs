@@ -8,11 +8,14 @@ use super::protocol::{self, Command, Export, MetricPoint, Tagged, Update};
 use crate::backend::{Backend, BackendKind};
 use crate::core::config::Config;
 use crate::core::dataset::Dataset;
+use crate::core::equations::ReadOut;
+use crate::core::error::{DeviceError, ImportError};
 use crate::core::export::RelationsFile;
 use crate::core::picture::{Picture, ZeroSet};
 use crate::core::points::PointCloud;
 use crate::core::report::{Event, LossPoint, RelationReport};
 use crate::core::session::Session;
+use crate::core::transfer::{Source, Transfer};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -21,7 +24,7 @@ use wasm_bindgen_futures::spawn_local;
 mod backend;
 mod updates;
 
-use backend::{lost_gpu, start};
+use backend::{move_to_cpu, start};
 use updates::{finish, publish, redraw, send_history};
 
 use super::protocol::CHUNK;
@@ -60,6 +63,8 @@ struct Worker {
     kept_zero_sets: Option<(u64, Vec<ZeroSet>)>,
     /// The progress bar's last value, for the run with this id and relation limit.
     bar: Option<(u64, usize, f64)>,
+    /// The latest equations read, for the run with this id (the relations file takes them).
+    equations: Option<(u64, ReadOut)>,
 }
 
 thread_local! {
@@ -170,12 +175,13 @@ fn fresh_session() {
     match Dataset::for_config(&config, upload.as_ref()) {
         Ok(dataset) => {
             run.say(Update::Picture(Picture::of_data(&dataset)));
-            let ready = format!("Ready: {}.", dataset.describe(&config));
+            let notes: String = dataset.notes().iter().map(|n| format!(" Note: {n}.")).collect();
+            let ready = format!("Ready: {}.{notes}", dataset.describe(&config));
             let session = Session::new(config, dataset, &backend.device);
             with(|w| w.session = Some(session));
             run.say(Update::Status(ready));
         }
-        Err(e) => run.say(Update::Error(e)),
+        Err(e) => run.say(Update::Error(e.to_string())),
     }
 }
 
@@ -215,17 +221,32 @@ async fn import(file: RelationsFile, name: String) {
         return run.say(Update::Error(format!("{name}: the run is not ready yet; try again in a moment")));
     };
     run.say(Update::Running(true));
-    run.say(Update::Status(format!("Importing relations from {name}…")));
-    let outcome = match session.import(file.kept_relations(&backend.device)).await {
-        Ok(()) => publish(run, &session).await.map(|()| session.reports().len()),
+    run.say(Update::Status(format!("Judging the relations of {name} on this data…")));
+    let source = Source { file: name.clone(), config: file.config.clone() };
+    let relations = file.kept_relations(&session.dataset().frame, &backend.device);
+    let outcome = match session.import(relations, source).await {
+        Ok(transfers) => {
+            run.say(Update::Transfers(transfers.clone()));
+            publish(run, &session).await.map(|()| transfers).map_err(ImportError::from)
+        }
         Err(e) => Err(e),
     };
     put_back(run, session);
     run.say(Update::Running(false));
     match outcome {
-        Ok(n) => run.say(Update::Status(format!("Imported {n} relation(s) from {name}. Train to look for the next one."))),
+        Ok(transfers) => run.say(Update::Status(transfer_summary(&name, &transfers))),
         Err(e) => run.say(Update::Error(format!("{name}: {e}"))),
     }
+}
+
+/// "From sphere.json: relation 1 kept, relation 2 dropped (does not vanish here). Train to …"
+fn transfer_summary(name: &str, transfers: &[Transfer]) -> String {
+    let kept = transfers.iter().filter(|t| t.kept).count();
+    if kept == 0 {
+        return format!("None of the {} relation(s) of {name} holds on this data: the run learns from scratch. Train to begin.", transfers.len());
+    }
+    let each: Vec<String> = transfers.iter().map(|t| format!("relation {} {}", t.position + 1, if t.kept { "kept" } else { "dropped" })).collect();
+    format!("From {name}: {} ({kept} of {} hold here). Train to learn what is still missing.", each.join(", "), transfers.len())
 }
 
 /// Sends the run's points (CSV) or relations (JSON) to the page.
@@ -236,7 +257,13 @@ async fn export(what: Export) {
     };
     let text = match what {
         Export::Points => session.dataset().all_points().to_csv(),
-        Export::Relations => RelationsFile::from_session(&session).to_json(),
+        Export::Relations => {
+            let file = RelationsFile::from_session(&session);
+            match with(|w| w.equations.clone()).filter(|(id, _)| *id == run.id) {
+                Some((_, read_out)) => file.with_equations(&read_out).to_json(),
+                None => file.to_json(),
+            }
+        }
     };
     put_back(run, session);
     run.say(Update::Exported { what, text });
@@ -269,11 +296,14 @@ fn play(chunks: usize) {
             match outcome {
                 Ok(true) => {}
                 Ok(false) => break,
-                // Work on a lost GPU fails; the GPU watcher moves the run, says so, and
-                // trains on if this loop was training (so `running` stays as it is).
-                Err(_) if lost_gpu().await => return,
+                // A read that fails on the GPU is a lost (or failing) device: the run moves
+                // to the CPU, says so, and trains on if this loop was training (so
+                // `running` stays as it is).
+                Err(DeviceError::Read(reason)) if with(|w| w.backend.as_ref().is_some_and(|b| b.kind == BackendKind::Gpu)) => {
+                    return move_to_cpu(format!("a read failed: {reason}")).await;
+                }
                 Err(e) => {
-                    run.say(Update::Error(e));
+                    run.say(Update::Error(e.to_string()));
                     break;
                 }
             }
@@ -292,7 +322,7 @@ fn play(chunks: usize) {
 
 /// One chunk of work and the updates it causes (`exact`: CHUNK steps, whatever the
 /// backend). Ok(false) when the run is over.
-async fn chunk(run: Run, session: &mut Session, exact: bool) -> Result<bool, String> {
+async fn chunk(run: Run, session: &mut Session, exact: bool) -> Result<bool, DeviceError> {
     let before = session.history().last().map_or(0, |p| p.step);
     let on_cpu = with(|w| w.backend.as_ref().is_none_or(|b| b.kind == BackendKind::Cpu));
     let event = if on_cpu && !exact {

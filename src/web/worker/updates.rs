@@ -2,6 +2,8 @@
 //! conclusion and the zero sets.
 
 use super::{Run, with};
+use crate::core::equations;
+use crate::core::error::DeviceError;
 use crate::core::picture::{Detail, Picture};
 use crate::core::session::Session;
 use crate::core::verdict::Verdict;
@@ -23,14 +25,28 @@ pub(super) fn send_history(run: Run, session: &Session) {
     }
 }
 
-/// Sends a session's reports, dimension and zero sets.
-pub(super) async fn publish(run: Run, session: &Session) -> Result<(), String> {
+/// Sends a session's reports, dimension, zero sets and equations.
+pub(super) async fn publish(run: Run, session: &Session) -> Result<(), DeviceError> {
     with(|w| w.reports = session.reports().to_vec());
     send_history(run, session);
     run.say(Update::Reports(session.reports().to_vec()));
     run.say(Update::Dimension(session.conclusion()));
     run.say(Update::Finished(session.is_finished()));
-    redraw(run, session, false).await
+    redraw(run, session, false).await?;
+    read_equations(run, session).await
+}
+
+/// Reads the kept relations as polynomials (`core::equations`) and sends them; the
+/// relations file the page downloads takes the latest.
+pub(super) async fn read_equations(run: Run, session: &Session) -> Result<(), DeviceError> {
+    let Some(backend) = with(|w| w.backend.clone()) else { return Ok(()) };
+    if session.kept().is_empty() {
+        return Ok(());
+    }
+    let read_out = equations::read_out(session.kept(), session.dataset(), session.config().degree, &backend.device, &|| now_ms() / 1e3).await?;
+    with(|w| w.equations = Some((run.id, read_out.clone())));
+    run.say(Update::Equations(Box::new(read_out)));
+    Ok(())
 }
 
 pub(super) fn finish(run: Run, session: &Session) {
@@ -48,7 +64,7 @@ pub(super) fn finish(run: Run, session: &Session) {
 }
 
 /// Recomputes the zero sets (kept relations, plus the one in training if asked).
-pub(super) async fn redraw(run: Run, session: &Session, with_current: bool) -> Result<(), String> {
+pub(super) async fn redraw(run: Run, session: &Session, with_current: bool) -> Result<(), DeviceError> {
     let Some(backend) = with(|w| w.backend.clone()) else { return Ok(()) };
     let mut relations = session.kept().to_vec();
     // A preview only when the last relation drawn is the one in training.
