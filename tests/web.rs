@@ -55,7 +55,7 @@ async fn app_component_reacts_to_a_changed_field_and_writes_the_url() {
     select.set_value("sphere");
     select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
 
-    let equations = || host.query_selector(".equations").unwrap().and_then(|e| e.text_content()).unwrap_or_default();
+    let equations = || host.query_selector(".data-source").unwrap().and_then(|e| e.text_content()).unwrap_or_default();
     assert!(eventually(|| equations().contains("x² + y² + z² − 1 = 0")).await, "equations shown: {}", equations());
     let search = || web_sys::window().unwrap().location().search().unwrap_or_default();
     assert!(eventually(|| search().contains("m=sphere")).await, "URL: {}", search());
