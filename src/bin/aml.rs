@@ -183,12 +183,7 @@ mod native {
     /// The relations as polynomials, beside the data-only baseline.
     fn print_equations(read_out: &equations::ReadOut) {
         let e = &read_out.equations;
-        println!(
-            "
-equations (degree ≤ {}, in the data's coordinates, read in {:.0} ms):",
-            e.degree,
-            1e3 * read_out.seconds
-        );
+        println!("\nequations (degree ≤ {}, in the data's coordinates, read in {:.0} ms):", e.degree, 1e3 * read_out.seconds);
         if e.generators.is_empty() {
             println!("  none");
         }

@@ -302,6 +302,7 @@ fn minimal(spans: &[Span], data: &Dataset) -> (Vec<(Vec<f64>, f64)>, Vec<String>
     // (on two exact turns of the helix, quartics at 10⁴ times the cylinder's residual).
     let tightest = snapped.iter().map(|(_, r)| *r).fold(f64::INFINITY, f64::min).max(DATA_PRECISION * scale);
     let mut out = Vec::new();
+    let mut looser: Vec<f64> = Vec::new();
     for (g, residual) in snapped {
         if residual > HONEST_RESIDUAL * scale {
             notes.push(format!(
@@ -311,11 +312,7 @@ fn minimal(spans: &[Span], data: &Dataset) -> (Vec<(Vec<f64>, f64)>, Vec<String>
             continue;
         }
         if residual > LOOSER_THAN_TIGHTEST * tightest {
-            notes.push(format!(
-                "a polynomial of degree ≤ {} vanishes on the data {:.0} times less tightly than the tightest: it fits the sample, not the set, and is left out",
-                top.degree,
-                residual / tightest
-            ));
+            looser.push(residual / tightest);
             continue;
         }
         let cancelling = cancellation(top, &in_working(top, &g, data), &working_points);
@@ -328,6 +325,7 @@ fn minimal(spans: &[Span], data: &Dataset) -> (Vec<(Vec<f64>, f64)>, Vec<String>
         }
         out.push((g, residual));
     }
+    notes.extend(text::looser_note(top.degree, &looser));
     (out, notes)
 }
 

@@ -173,3 +173,12 @@ fn the_equations_cross_json_and_back() {
     let back: Equations = serde_json::from_str(&text).unwrap();
     assert_eq!(back, r.equations);
 }
+
+#[test]
+fn generators_left_out_as_looser_than_the_tightest_are_said_in_one_note() {
+    use super::text::looser_note;
+    assert_eq!(looser_note(4, &[]), None);
+    assert!(looser_note(4, &[5611.0]).unwrap().starts_with("a polynomial of degree ≤ 4 vanishes on the data 5611 times"));
+    let note = looser_note(4, &[14850.0, 57601.0, 5611.0]).unwrap();
+    assert!(note.starts_with("3 polynomials of degree ≤ 4 vanish on the data 5611 to 57601 times"), "{note}");
+}

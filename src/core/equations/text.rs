@@ -83,3 +83,18 @@ fn number(x: f64, latex: bool) -> String {
         }
     }
 }
+
+/// One note for every generator left out as far looser than the tightest (`ratios`: how
+/// many times looser each is); the helix left out four quartics, one note each before.
+pub fn looser_note(degree: usize, ratios: &[f64]) -> Option<String> {
+    let (least, most) = ratios.iter().fold((f64::INFINITY, 0.0_f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+    match ratios.len() {
+        0 => None,
+        1 => Some(format!(
+            "a polynomial of degree ≤ {degree} vanishes on the data {most:.0} times less tightly than the tightest: it fits the sample, not the set, and is left out"
+        )),
+        n => Some(format!(
+            "{n} polynomials of degree ≤ {degree} vanish on the data {least:.0} to {most:.0} times less tightly than the tightest: they fit the sample, not the set, and are left out"
+        )),
+    }
+}
