@@ -69,6 +69,8 @@ pub fn loss_and_gradient(layers: &[Layer], x: &[f32], dim: usize, loss: &dyn Row
 /// Notation as in `Relation::value_and_grad`: H_l = tanh(H_{l−1}W_l + b_l), S_l = 1 − H_l²,
 /// g = H_L w + c; Δ_L = S_L ⊙ wᵀ, E_{l−1} = Δ_l W_lᵀ, Δ_{l−1} = E_{l−1} ⊙ S_{l−1}, v = Δ_1 W_1ᵀ.
 /// Returns the chunk's loss and its gradient, flat, layer by layer (weight, then bias).
+/// One function on purpose (over 80 lines): the forward, the sweep and the reverse pass share
+/// the chunk's buffers and read as the equations above, top to bottom.
 fn chunk_gradient(layers: &[Layer], x: &[f32], dim: usize, first: usize, loss: &dyn RowLoss) -> (f64, Vec<f32>) {
     let (out, hidden) = layers.split_last().expect("an output layer");
     assert!(!hidden.is_empty(), "the fused step needs a hidden layer");
