@@ -5,6 +5,7 @@ use super::error::FileError;
 use super::frame::Frame;
 use super::relation::{Activation, LayerWeights, Relation};
 use super::session::Session;
+use super::transfer::Source;
 use super::verdict::Verdict;
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
@@ -67,7 +68,7 @@ pub struct ExportedRelation {
     pub origin: String,
     /// An imported relation's file and its run's configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<SourceJson>,
+    pub source: Option<Source>,
     /// How an imported relation fared on this run's data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer: Option<TransferJson>,
@@ -76,12 +77,6 @@ pub struct ExportedRelation {
 
 fn learned() -> String {
     "learned".into()
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SourceJson {
-    pub file: String,
-    pub config: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -114,7 +109,7 @@ impl RelationsFile {
                 syzygy_error: r.syzygy_error.and_then(finite),
                 fidelity: r.fidelity.as_ref().and_then(|f| finite(f.within)),
                 origin: if r.transfer.is_some() { "imported" } else { "learned" }.into(),
-                source: r.transfer.as_ref().map(|t| SourceJson { file: t.source.file.clone(), config: t.source.config.clone() }),
+                source: r.transfer.as_ref().map(|t| t.source.clone()),
                 transfer: r.transfer.as_ref().map(|t| TransferJson {
                     kept: r.verdict.is_kept(),
                     decided_by: t.decided_by.map(|d| d.label().into()),
@@ -180,9 +175,6 @@ impl RelationsFile {
                 FileError::NotRelations(format!("not a relations file: {e}"))
             }
         })?;
-        if file.format != FORMAT {
-            return Err(FileError::NotRelations(format!("format is '{}', expected '{FORMAT}'", file.format)));
-        }
         if file.version != FORMAT_VERSION {
             return Err(FileError::NotRelations(format!("version {} is not supported (this page reads version {FORMAT_VERSION})", file.version)));
         }

@@ -121,7 +121,7 @@ impl Frame {
 
     /// A cloud in working coordinates, in the data's (what the page draws).
     pub fn cloud_to_data(&self, cloud: &PointCloud) -> PointCloud {
-        let values = cloud.rows().flat_map(|row| row.iter().zip(self.centre.iter().zip(&self.scale)).map(|(&x, (c, s))| (c + s * x as f64) as f32)).collect();
+        let values = cloud.rows().flat_map(|row| row.iter().enumerate().map(|(axis, &x)| self.coordinate_to_data(axis, x))).collect();
         PointCloud::new(cloud.dim(), values).expect("an affine image of finite points is finite")
     }
 

@@ -85,32 +85,31 @@ fn default_tolerance() -> f64 {
 impl Fidelity {
     /// What the figure means, in words: "share of random points … within 0.05 of …".
     pub fn meaning(&self) -> String {
-        let (tolerance, units) = match self.units {
-            Units::Data => (round(self.tolerance), String::new()),
-            Units::Scaled { unit, radius } => {
-                (round(self.tolerance * unit), format!(" ({}% of the data's RMS radius, {})", round(100.0 * self.tolerance * unit / radius), round(radius)))
-            }
+        // As printed: `shown` per unit of `tolerance`, the least tolerance there is (in
+        // `tolerance`'s units), and what the units are.
+        let (shown, least, units) = match self.units {
+            Units::Data => (1.0, FIDELITY_TOLERANCE, String::new()),
+            Units::Scaled { unit, radius } => (
+                unit,
+                FIDELITY_TOLERANCE * radius / unit,
+                format!(" ({}% of the data's RMS radius, {})", round(100.0 * self.tolerance * unit / radius), round(radius)),
+            ),
             Units::PerAxis { radius } => (
-                round(self.tolerance),
+                1.0,
+                FIDELITY_TOLERANCE * radius,
                 format!(
                     " (in coordinates each scaled to unit spread, the data's being in mixed units: {}% of their RMS radius)",
                     round(100.0 * self.tolerance / radius)
                 ),
             ),
         };
+        let tolerance = round(self.tolerance * shown);
         let mut text = format!("share of random points moved onto the learned intersection that land within {tolerance} of {}{units}", self.against);
-        let least = match self.units {
-            Units::Data => FIDELITY_TOLERANCE,
-            Units::Scaled { unit, radius } => FIDELITY_TOLERANCE * radius / unit,
-            Units::PerAxis { radius } => FIDELITY_TOLERANCE * radius,
-        };
         if self.tolerance > least * (1.0 + 1e-9) {
-            let least = match self.units {
-                Units::Scaled { unit, .. } => least * unit,
-                _ => least,
-            };
-            text +=
-                &format!("; {tolerance}, not {}, because held-out data points themselves lie that far from the fit, so nearer cannot be judged", round(least));
+            text += &format!(
+                "; {tolerance}, not {}, because held-out data points themselves lie that far from the fit, so nearer cannot be judged",
+                round(least * shown)
+            );
         }
         if self.converged_inside > 0 && self.within_inside >= self.within + INSIDE_DIFFERS {
             text += &format!(

@@ -41,11 +41,7 @@ impl Session {
         }
         let m = self.measure(&job.net.valid()).await?;
         job.checks.push((job.step, m.on_residual));
-        let best = |range: &mut dyn Iterator<Item = &(usize, f64)>| range.map(|c| c.1).fold(f64::INFINITY, f64::min);
-        let recent = best(&mut job.checks.iter().filter(|c| c.0 + STALL_STEPS > job.step));
-        let earlier = best(&mut job.checks.iter().filter(|c| c.0 + STALL_STEPS <= job.step));
-        let stalled = earlier.is_finite() && (recent.is_nan() || recent >= earlier * (1.0 - STALL_GAIN));
-        if !stalled {
+        if stalled(&job.checks, job.step) != Some(true) {
             return Ok(None);
         }
         // Meeting the keep tests is not enough for a tight joint zero set: the held-out
@@ -93,7 +89,7 @@ impl Session {
     /// |g|/‖∇g‖ 0.018 at seed 1, 91% of its intersection on the torus, and 1,000 more make
     /// it 100%), or, under stop=patient, one whose held-out residual is still improving.
     pub(super) async fn worth_more(&self, job: &Job) -> Result<bool, DeviceError> {
-        if self.config.stopping == Stopping::Patient && still_improving(&job.checks, job.step) {
+        if self.config.stopping == Stopping::Patient && stalled(&job.checks, job.step) == Some(false) {
             return Ok(true);
         }
         let m = self.measure(&job.net.valid()).await?;
@@ -101,12 +97,13 @@ impl Session {
     }
 }
 
-/// Whether the best held-out residual of the last STALL_STEPS steps is more than STALL_GAIN
-/// better than the best before them.
-fn still_improving(checks: &[(usize, f64)], step: usize) -> bool {
+/// Whether the fit has stopped improving at `step`, from its held-out checks (step,
+/// residual): the best residual of the last STALL_STEPS steps within STALL_GAIN of the
+/// best before them. None until there is a check before them to compare with.
+fn stalled(checks: &[(usize, f64)], step: usize) -> Option<bool> {
     let best = |recent: bool| checks.iter().filter(|c| (c.0 + STALL_STEPS > step) == recent).map(|c| c.1).fold(f64::INFINITY, f64::min);
     let (recent, earlier) = (best(true), best(false));
-    earlier.is_finite() && recent < earlier * (1.0 - STALL_GAIN)
+    earlier.is_finite().then(|| recent.is_nan() || recent >= earlier * (1.0 - STALL_GAIN))
 }
 
 /// How tight the k-th relation must be to be done early, as a share of the fidelity
