@@ -12,7 +12,7 @@ use aml_playground::core::manifold::{ManifoldKind, pendulum};
 use aml_playground::core::points::PointCloud;
 use aml_playground::core::rng::Rng;
 use aml_playground::core::session::Session;
-use aml_playground::core::transfer::{ImportMode, Source, Transfer};
+use aml_playground::core::transfer::{ImportMode, Transfer};
 use aml_playground::core::verdict::{Test, Verdict};
 
 fn run(config: &Config, data: Dataset) -> Session {
@@ -34,8 +34,7 @@ fn relations_of(config: &Config) -> RelationsFile {
 /// A fresh run of `config` on `data` with `file` imported, trained to its end.
 fn imported(config: &Config, data: Dataset, file: &RelationsFile) -> (Session, Vec<Transfer>) {
     let mut session = Session::new(config.clone(), data, &Backend::cpu().device);
-    let relations = file.kept_relations(&session.dataset().frame, &Backend::cpu().device);
-    let transfers = block_on(session.import(relations, Source { file: "source.json".into(), config: file.config.clone() })).expect("same dimension");
+    let transfers = block_on(session.import_file(file, "source.json")).expect("same dimension");
     block_on(session.run(100, |_, _| {})).expect("training goes on");
     (session, transfers)
 }

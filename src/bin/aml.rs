@@ -22,7 +22,6 @@ mod native {
     use aml_playground::core::report::Event;
     use aml_playground::core::rng::Rng;
     use aml_playground::core::session::Session;
-    use aml_playground::core::transfer::Source;
     use aml_playground::core::verdict::Verdict;
     use std::io::Write;
     use std::process::ExitCode;
@@ -121,7 +120,7 @@ mod native {
         }
         let mut session = Session::new(config.clone(), dataset.clone(), &backend.device);
         if let Some(path) = &import {
-            import_into(&mut session, path, &backend)?;
+            import_into(&mut session, path)?;
         }
         let started = Instant::now();
         block_on(session.run(50, |s, event| {
@@ -150,11 +149,10 @@ mod native {
 
     /// Judges the relations of the file at `path` on the session's data and keeps those
     /// that hold, saying which.
-    fn import_into(session: &mut Session, path: &str, backend: &Backend) -> Result<(), Failure> {
+    fn import_into(session: &mut Session, path: &str) -> Result<(), Failure> {
         let file = RelationsFile::from_json(&read(path)?).map_err(|e| format!("{path}: {e}"))?;
-        let source = Source { file: path.rsplit(['/', '\\']).next().unwrap_or(path).to_string(), config: file.config.clone() };
-        let relations = file.kept_relations(&session.dataset().frame, &backend.device);
-        let transfers = block_on(session.import(relations, source)).map_err(|e| format!("{path}: {e}"))?;
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        let transfers = block_on(session.import_file(&file, name)).map_err(|e| format!("{path}: {e}"))?;
         println!("imported from {path}:");
         for t in &transfers {
             println!("  relation {} of the file: {}", t.position + 1, t.describe());

@@ -43,7 +43,7 @@ pub async fn upload_points(file: &web_sys::File) -> Result<(Table, UploadLabel),
     let table = parse_points(&text).map_err(|e| e.to_string())?;
     let label = table.label(&file.name());
     UPLOADS.with(|u| u.borrow_mut().insert(label.clone(), table.cloud.clone()));
-    remember(&label, &text);
+    store(STORAGE_KEY, &label, &text);
     Ok((table, label))
 }
 
@@ -52,20 +52,24 @@ pub fn uploaded(label: &UploadLabel) -> Option<PointCloud> {
     if let Some(cloud) = UPLOADS.with(|u| u.borrow().get(label).cloned()) {
         return Some(cloud);
     }
-    let (stored_label, text) = storage()?.get_item(STORAGE_KEY).ok()??.split_once('\n').map(|(a, b)| (a.to_string(), b.to_string()))?;
-    if stored_label != label.to_string() {
-        return None;
-    }
-    let cloud = parse_points(&text).ok()?.cloud;
+    let cloud = parse_points(&stored(STORAGE_KEY, label)?).ok()?.cloud;
     UPLOADS.with(|u| u.borrow_mut().insert(label.clone(), cloud.clone()));
     Some(cloud)
 }
 
-/// Keeps the latest upload across reloads, if the browser lets us (quota is ~5 MB).
-fn remember(label: &UploadLabel, text: &str) {
+/// Keeps the latest file of a kind (`key`) across reloads under its label, if the browser
+/// lets us (quota is ~5 MB).
+fn store(key: &str, label: &impl std::fmt::Display, text: &str) {
     if let Some(storage) = storage() {
-        let _ = storage.set_item(STORAGE_KEY, &format!("{label}\n{text}"));
+        let _ = storage.set_item(key, &format!("{label}\n{text}"));
     }
+}
+
+/// The text stored under `key` by [`store`], if it is the file with this label.
+fn stored(key: &str, label: &impl std::fmt::Display) -> Option<String> {
+    let stored = storage()?.get_item(key).ok()??;
+    let (stored_label, text) = stored.split_once('\n')?;
+    (stored_label == label.to_string()).then(|| text.to_string())
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -75,16 +79,13 @@ fn storage() -> Option<web_sys::Storage> {
 /// Keeps an imported relations file (its text) under its label, in localStorage too, so
 /// that a reload or a reopened link imports it again.
 pub fn remember_relations(label: &RelationsLabel, text: &str) {
-    if let Some(storage) = storage() {
-        let _ = storage.set_item(RELATIONS_KEY, &format!("{label}\n{text}"));
-    }
+    store(RELATIONS_KEY, label, text);
 }
 
 /// The relations file with this label, if this browser imported it last.
 pub fn imported(label: &RelationsLabel) -> Option<RelationsFile> {
-    let stored = storage()?.get_item(RELATIONS_KEY).ok()??;
-    let (stored_label, text) = stored.split_once('\n')?;
-    (stored_label == label.to_string() && label.names(text)).then(|| RelationsFile::from_json(text).ok()).flatten()
+    let text = stored(RELATIONS_KEY, label)?;
+    label.names(&text).then(|| RelationsFile::from_json(&text).ok()).flatten()
 }
 
 /// Offers `text` as a file download named `name`.

@@ -5,6 +5,7 @@ use super::Session;
 use crate::core::config::Config;
 use crate::core::dataset::Dataset;
 use crate::core::error::ImportError;
+use crate::core::export::RelationsFile;
 use crate::core::metrics;
 use crate::core::relation::Relation;
 use crate::core::report::{LossPoint, RelationReport, Stop};
@@ -87,6 +88,13 @@ impl Session {
         }
         self.finished = self.is_over();
         Ok(self.transfers.clone())
+    }
+
+    /// Takes the kept relations of a relations file, called `name`, into this fresh run
+    /// (see [`Session::import`]), each rebuilt to read this run's working coordinates.
+    pub async fn import_file(&mut self, file: &RelationsFile, name: &str) -> Result<Vec<Transfer>, ImportError> {
+        let relations = file.kept_relations(&self.dataset.frame, &self.device.clone().inner());
+        self.import(relations, Source { file: name.into(), config: file.config.clone() }).await
     }
 
     /// Every imported relation as it was judged on this run's data, kept or dropped.

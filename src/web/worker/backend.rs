@@ -39,7 +39,7 @@ pub(super) async fn describe(backend: &Backend, fallback: Option<String>, calibr
     }
 }
 
-fn on_gpu() -> bool {
+pub(super) fn on_gpu() -> bool {
     with(|w| w.backend.as_ref().is_some_and(|b| b.kind == BackendKind::Gpu))
 }
 

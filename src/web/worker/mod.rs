@@ -15,7 +15,7 @@ use crate::core::picture::{Picture, ZeroSet};
 use crate::core::points::PointCloud;
 use crate::core::report::{Event, LossPoint, RelationReport};
 use crate::core::session::Session;
-use crate::core::transfer::{Source, Transfer};
+use crate::core::transfer::Transfer;
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -217,14 +217,12 @@ async fn wait_for_session() -> Option<Session> {
 /// run, measured on its data; training then looks for the next one.
 async fn import(file: RelationsFile, name: String) {
     let run = Run::current();
-    let (Some(backend), Some(mut session)) = (with(|w| w.backend.clone()), wait_for_session().await) else {
+    let (Some(_), Some(mut session)) = (with(|w| w.backend.clone()), wait_for_session().await) else {
         return run.say(Update::Error(format!("{name}: the run is not ready yet; try again in a moment")));
     };
     run.say(Update::Running(true));
     run.say(Update::Status(format!("Judging the relations of {name} on this data…")));
-    let source = Source { file: name.clone(), config: file.config.clone() };
-    let relations = file.kept_relations(&session.dataset().frame, &backend.device);
-    let outcome = match session.import(relations, source).await {
+    let outcome = match session.import_file(&file, &name).await {
         Ok(transfers) => {
             run.say(Update::Transfers(transfers.clone()));
             publish(run, &session).await.map(|()| transfers).map_err(ImportError::from)
@@ -299,7 +297,7 @@ fn play(chunks: usize) {
                 // A read that fails on the GPU is a lost (or failing) device: the run moves
                 // to the CPU, says so, and trains on if this loop was training (so
                 // `running` stays as it is).
-                Err(DeviceError::Read(reason)) if with(|w| w.backend.as_ref().is_some_and(|b| b.kind == BackendKind::Gpu)) => {
+                Err(DeviceError::Read(reason)) if backend::on_gpu() => {
                     return move_to_cpu(format!("a read failed: {reason}")).await;
                 }
                 Err(e) => {
