@@ -5,6 +5,7 @@
 // (AML_DIST=/other/dist measures another build, e.g. an older commit's, side by side;
 // AML_CASES="m=torus m=torus&alg=syzygy" other links than the default four.)
 // WebGPU here is SwiftShader, a software rasteriser: its figures prove nothing about speed.
+// With gpu or all it first prints the page's calibration (both backends' steps/s).
 import { serveDist, launch, openPage } from "./harness.js";
 
 const which = process.argv[2] ?? "all";
@@ -19,6 +20,14 @@ const longest = () => {
 
 const server = await serveDist();
 const browser = await launch();
+if (which !== "cpu") {
+  // The page's own contest: its calibration's rates for both backends (the card's line).
+  const { page } = await openPage(browser, `${server.url}?m=ellipse`, {});
+  await page.getByTestId("status").filter({ hasText: /^Ready/ }).waitFor({ timeout: 240_000 });
+  const rates = await page.getByTestId("calibration").innerText().catch(() => "no calibration (no WebGPU adapter)");
+  console.log(`${(await page.getByTestId("backend-name").innerText()).padEnd(36)} ${rates}`);
+  await page.close();
+}
 for (const backend of which === "all" ? ["cpu", "gpu"] : [which]) {
   for (const c of cases) {
     const link = `${server.url}?${c}&backend=${backend}`;

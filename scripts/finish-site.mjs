@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync, readdirSync } from "node:fs";
 import { join, extname } from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+import { execFileSync } from "node:child_process";
 
 const dist = process.argv[2];
 if (!dist) throw new Error("usage: node scripts/finish-site.mjs DIST");
@@ -48,11 +49,21 @@ for (const file of files.filter((f) => f.endsWith(".wasm"))) {
 }
 writeFileSync(html, page);
 
+// GNU gzip -9 where there is one (every Debian has it): its encoder makes the module's .gz
+// 25 kB smaller than zlib's level 9 does (2.98 against 3.01 MB, the same bytes inside).
+function gzip(body) {
+  try {
+    return execFileSync("gzip", ["-9", "-n", "-c"], { input: body, maxBuffer: 1 << 28 });
+  } catch {
+    return gzipSync(body, { level: 9 });
+  }
+}
+
 const COMPRESSED = new Set([".wasm", ".js", ".css", ".html", ".svg", ".json"]);
 const rows = [];
 for (const file of readdirSync(dist).filter((f) => COMPRESSED.has(extname(f)))) {
   const body = readFileSync(join(dist, file));
-  const gz = gzipSync(body, { level: 9 });
+  const gz = gzip(body);
   const br = brotliCompressSync(body, {
     params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
   });

@@ -64,12 +64,32 @@ impl Backend {
         Self { device: Device::flex(), kind: BackendKind::Cpu, description: "CPU (burn flex)".into() }
     }
 
-    /// The GPU backend, initialised once per process (burn's wgpu runtime cannot be set up twice).
+    /// The GPU backend, initialised once per process (burn's wgpu runtime cannot be set up
+    /// twice). Natively several threads may ask at once (the tests do): one sets it up while
+    /// the others wait for it.
     pub async fn gpu() -> Result<Self, BackendError> {
         static GPU: OnceLock<Backend> = OnceLock::new();
         if let Some(b) = GPU.get() {
             return Ok(b.clone());
         }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            static SETTING_UP: Mutex<()> = Mutex::new(());
+            let _one_at_a_time = SETTING_UP.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some(b) = GPU.get() {
+                return Ok(b.clone());
+            }
+            let backend = crate::core::block_on(Self::set_up_gpu())?;
+            Ok(GPU.get_or_init(|| backend).clone())
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let backend = Self::set_up_gpu().await?;
+            Ok(GPU.get_or_init(|| backend).clone())
+        }
+    }
+
+    async fn set_up_gpu() -> Result<Self, BackendError> {
         let (device, setup) = Device::wgpu_options().init_with_setup_async().await.map_err(|e| BackendError::NoGpu(e.to_string()))?;
         setup.device.set_device_lost_callback(|reason, message| {
             if let Ok(mut lost) = GPU_LOST.lock() {
@@ -79,8 +99,7 @@ impl Backend {
         let info = setup.adapter.get_info();
         let api = if cfg!(target_arch = "wasm32") { "WebGPU".to_string() } else { format!("{:?}", info.backend) };
         let name = if info.name.is_empty() { "adapter details hidden".to_string() } else { info.name };
-        let backend = Self { device, kind: BackendKind::Gpu, description: format!("{api}: {name}") };
-        Ok(GPU.get_or_init(|| backend).clone())
+        Ok(Self { device, kind: BackendKind::Gpu, description: format!("{api}: {name}") })
     }
 
     /// The backend `choice` names.

@@ -72,6 +72,41 @@ async fn webgpu_relation_matches_the_cpu_and_trains() {
     assert!(last < first, "loss went from {first} to {last}");
 }
 
+/// The losses of the first `steps` steps, one a chunk, with `kept` relations kept first.
+async fn first_losses(backend: &Backend, kept: usize, steps: usize) -> Vec<f64> {
+    let config = tiny_config();
+    let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &backend.device);
+    let spec = NetSpec { input: 2, hidden: vec![16, 16], activation: Activation::Tanh };
+    for k in 0..kept {
+        session.keep(Relation::init(&spec, &mut Rng::new(40 + k as u64), &backend.device));
+    }
+    let mut losses = Vec::new();
+    for _ in 0..steps {
+        if let Event::Progress { loss: Some(loss), .. } = session.work(1).await.expect("training step") {
+            losses.push(loss);
+        }
+    }
+    losses
+}
+
+/// The GPU's step kernels (core::gpu) on WebGPU take the CPU's fused steps, step for step:
+/// the warm start and the fit with the sides' hinge (g_1 of a curve), then the fit with a
+/// kept relation (independence and the negatives' hinge). Natively every loss configuration
+/// is compared term by term (src/core/session/kernel_steps.rs).
+#[wasm_bindgen_test]
+async fn webgpu_step_kernels_train_as_the_cpu_does() {
+    aml_playground::web::init();
+    let gpu = Backend::gpu().await.expect("WebGPU backend");
+    for kept in [0, 1] {
+        let on_gpu = first_losses(&gpu, kept, 24).await;
+        let on_cpu = first_losses(&Backend::cpu(), kept, 24).await;
+        assert_eq!(on_gpu.len(), on_cpu.len());
+        for (step, (a, b)) in on_gpu.iter().zip(&on_cpu).enumerate() {
+            assert!((a - b).abs() <= 1e-4 * b.abs().max(1e-2), "{kept} kept, step {step}: WebGPU {a} vs CPU {b}");
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 fn simd_sigmoid_is_the_scalar_one_bit_for_bit() {
     use aml_playground::core::sigmoid::{one, sigmoid_of_twice};

@@ -59,3 +59,36 @@ fn wgpu_matches_the_cpu_and_trains() {
     }
     assert!(losses.last().unwrap() < &losses[0], "{losses:?}");
 }
+
+/// The losses of the first `steps` steps, one a chunk, with `kept` relations kept first.
+fn first_losses(backend: &Backend, kept: usize, steps: usize) -> Vec<f64> {
+    let config =
+        Config { manifold: ManifoldKind::Circle, samples: 256, hidden: vec![16, 16], batch: 64, steps: 20, max_relations: Some(1), ..Config::default() };
+    let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &backend.device);
+    let spec = NetSpec { input: 2, hidden: vec![16, 16], activation: Activation::Tanh };
+    for k in 0..kept {
+        session.keep(Relation::init(&spec, &mut Rng::new(40 + k as u64), &backend.device));
+    }
+    (0..steps)
+        .filter_map(|_| match block_on(session.work(1)).unwrap() {
+            Event::Progress { loss, .. } => loss,
+            _ => None,
+        })
+        .collect()
+}
+
+/// The step kernels (core::gpu) take the CPU's fused steps, step for step, through the warm
+/// start and fits with each hinge (the browser test in tests/compute.rs does the same on
+/// WebGPU; the per-term comparison is src/core/session/kernel_steps.rs).
+#[test]
+fn wgpu_step_kernels_train_as_the_cpu_does() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    for kept in [0, 1] {
+        let (on_gpu, on_cpu) = (first_losses(&gpu, kept, 24), first_losses(&Backend::cpu(), kept, 24));
+        assert_eq!(on_gpu.len(), on_cpu.len());
+        assert!(on_gpu.len() >= 20, "{on_gpu:?}");
+        for (step, (a, b)) in on_gpu.iter().zip(&on_cpu).enumerate() {
+            assert!((a - b).abs() <= 1e-4 * b.abs().max(1e-2), "{kept} kept, step {step}: wgpu {a} vs cpu {b}");
+        }
+    }
+}

@@ -30,7 +30,7 @@ mod native {
     const USAGE: &str = "usage:
       aml [QUERY] [--backend cpu|gpu] [--input POINTS.csv] [--import FILE.json]
           [--relations FILE.json] [--data FILE.csv] [--quiet]
-      aml bench [--backend cpu|gpu|all] [--steps N] [--batch N] [--no-verdicts]
+      aml bench [--backend cpu|gpu|all] [--steps N] [--batch N] [--no-verdicts] [--cases 'LINK ..']
     QUERY is the page's URL query, e.g. 'm=ellipse&n=2048&seed=1&alg=syzygy'.
     --input learns from your own points (2 to 16 columns) instead of a manifold;
     --import starts from the relations of an earlier run and goes on from there;
@@ -258,6 +258,11 @@ mod native {
         let steps = number(take_option(&mut args, "--steps")?, "--steps", 200)?;
         let batch = number(take_option(&mut args, "--batch")?, "--batch", 1024)?;
         let verdicts = !args.iter().any(|a| a == "--no-verdicts");
+        let chosen = take_option(&mut args, "--cases")?;
+        let cases: Vec<&str> = match &chosen {
+            Some(links) => links.split_whitespace().collect(),
+            None => vec!["m=ellipse", "m=ellipse&alg=syzygy", "m=circle", "m=sphere"],
+        };
         let names: Vec<&str> = if which == "all" { vec!["cpu", "gpu"] } else { vec![which.as_str()] };
         let mut backends = Vec::new();
         for name in names {
@@ -268,8 +273,10 @@ mod native {
         }
         println!("steps/s: batch {batch}, MLP 3-64-64-1 tanh, training g2 with g1 frozen, {steps} timed steps");
         for backend in &backends {
-            // On the CPU the fused host step and burn's graph, side by side (see core::fused).
-            let ways: &[(bool, &str)] = if backend.kind == BackendKind::Cpu { &[(false, ", fused step"), (true, ", burn graph")] } else { &[(true, "")] };
+            // The backend's own step (the fused host step on the CPU, core::fused; the step
+            // kernels on the GPU, core::gpu) and burn's graph, side by side.
+            let own = if backend.kind == BackendKind::Cpu { ", fused step" } else { ", step kernels" };
+            let ways: &[(bool, &str)] = &[(false, own), (true, ", burn graph")];
             for &(graph, way) in ways {
                 let timed = step_seconds(backend, batch, steps, graph)?;
                 let per_step = |n: usize| n as f64 / steps as f64;
@@ -289,15 +296,18 @@ mod native {
             return Ok(());
         }
         println!("\ntime to verdict: default settings, wall time from the first step to the last verdict");
-        println!("  {:<28} {:<7} {:<5} {:>8}  {:<9} {:<24} steps/s by phase", "case", "stop", "dev", "seconds", "kept", "steps per relation");
-        let cases = ["m=ellipse", "m=ellipse&alg=syzygy", "m=circle", "m=sphere"];
+        println!("  {:<28} {:<7} {:<6} {:>8}  {:<9} {:<24} steps/s by phase", "case", "stop", "dev", "seconds", "kept", "steps per relation");
         for backend in &backends {
-            for case in cases {
+            // On the GPU the step kernels and, for comparison, burn's graph throughout.
+            let ways: &[(bool, &str)] = if backend.kind == BackendKind::Gpu { &[(false, "gpu"), (true, "graph")] } else { &[(false, "cpu")] };
+            for &case in &cases {
                 // The default stopping rule (the page's), and every step for comparison.
                 for stop in [Config::default().stopping.key(), Stopping::Steps.key()] {
-                    let (config, _) = Config::from_query(&format!("{case}&stop={stop}"));
-                    let row = time_to_verdict(backend, config)?;
-                    println!("  {case:<28} {stop:<7} {:<5} {row}", if backend.kind == BackendKind::Gpu { "gpu" } else { "cpu" });
+                    for &(graph, dev) in ways {
+                        let (config, _) = Config::from_query(&format!("{case}&stop={stop}"));
+                        let row = time_to_verdict(backend, config, graph)?;
+                        println!("  {case:<28} {stop:<7} {dev:<6} {row}");
+                    }
                 }
             }
         }
@@ -359,8 +369,11 @@ mod native {
     }
 
     /// One whole run: "seconds  kept  steps per relation  steps/s by phase".
-    fn time_to_verdict(backend: &Backend, config: Config) -> Result<String, Failure> {
+    fn time_to_verdict(backend: &Backend, config: Config, graph: bool) -> Result<String, Failure> {
         let mut session = Session::new(config.clone(), Dataset::synthetic(&config), &backend.device);
+        if graph {
+            session.use_graph_steps();
+        }
         let mut phases: Vec<(String, usize, f64)> = Vec::new();
         let started = Instant::now();
         loop {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod export;
 pub mod frame;
 pub mod fused;
+pub mod gpu;
 pub mod isosurface;
 pub mod linalg;
 pub mod local_fit;

@@ -274,9 +274,14 @@ pub fn reads_so_far() -> usize {
     READS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+/// Counts one device-to-host read (the GPU step's, `core::gpu`, reads its own buffers).
+pub(crate) fn count_read() {
+    READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Reads any tensor to the host as f32 without blocking (safe on WebGPU).
 pub async fn read_vec<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, DeviceError> {
-    READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    count_read();
     let data = t.into_data_async().await.map_err(|e| DeviceError::Read(format!("{e:?}")))?;
     data.convert::<f32>().try_into_vec::<f32>().map_err(|e| DeviceError::Data(format!("{e:?}")))
 }

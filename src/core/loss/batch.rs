@@ -111,7 +111,7 @@ impl Part<'_> {
 
     /// What the kept relations say at the rows, on the host (the CPU backend).
     pub fn host_frozen(&self) -> FrozenRows {
-        self.set.frozen.host_rows(&self.rows).expect("fused steps run on the CPU")
+        self.set.frozen.host_rows(&self.rows).expect("fused steps run on the CPU, kernel steps after ensure_host")
     }
 }
 

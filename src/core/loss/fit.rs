@@ -5,8 +5,10 @@
 use super::{Batch, FrozenRows, FrozenView, Points, Term, dot, norm, row_dot, row_norm};
 use crate::core::config::{Independence, ScaleTerm};
 use crate::core::fused::{self, RowLoss};
+use crate::core::gpu::{KernelRows, kernels};
 use crate::core::relation::{LayerWeights, Relation};
 use burn::tensor::Tensor;
+use cubecl::prelude::*;
 
 /// The fit's settings at one step; `ramp` weighs the independence term (0: off).
 pub struct Fit {
@@ -39,6 +41,23 @@ impl Term for Fit {
         let frozen = part.host_frozen();
         let rows = FitRows { fit: self, frozen: &frozen, batch: part.len() };
         fused::loss_and_gradient(weights, part.host_x().values(), part.set.host.dim(), &rows)
+    }
+
+    fn kernel_rows(&self, batch: &Batch, rows: &mut KernelRows) -> bool {
+        let part = batch.part(Points::Data);
+        let frozen = part.host_frozen();
+        let x = part.host_x();
+        let share = 1.0 / part.len() as f32;
+        let kind = if self.scale == ScaleTerm::Paper { 1.0 } else { 0.0 } + if self.independence == Independence::Pairwise { 2.0 } else { 0.0 };
+        for (r, p) in x.values().chunks_exact(x.dim()).enumerate() {
+            let q: Vec<f32> = match self.independence {
+                _ if frozen.relations == 0 => Vec::new(),
+                Independence::Span => frozen.basis(r).flatten().copied().collect(),
+                Independence::Pairwise => frozen.unit_grads(r).flatten().copied().collect(),
+            };
+            rows.push(p, kernels::FIT, share, self.ramp as f32, kind, q.into_iter());
+        }
+        true
     }
 }
 
@@ -149,6 +168,121 @@ impl RowLoss for FitRows<'_> {
         v_bar.iter_mut().zip(v).for_each(|(a, b)| *a += share * n_bar * b / n);
         (loss * share as f64, g_bar)
     }
+}
+
+/// The same row on the GPU (`core::gpu`), formula for formula [`FitRows::row`]: the loss
+/// and ḡ into `result`, V̄ added into `v_bar`. The row's frozen vectors (basis rows or unit
+/// gradients, as the independence kind reads them) start at `rows[q]`; `share` is 1/batch,
+/// `ramp` the independence term's weight and `kind` 1 for the paper's scale term plus 2 for
+/// pairwise independence.
+#[cube]
+#[allow(clippy::too_many_arguments)]
+pub fn fit_row(
+    g: f32,
+    v: &Array<f32>,
+    v_bar: &mut Array<f32>,
+    result: &mut Array<f32>,
+    rows: &[f32],
+    q: usize,
+    frozen: usize,
+    share: f32,
+    ramp: f32,
+    kind: f32,
+    #[comptime] dim: usize,
+) {
+    let paper = kind == 1.0f32 || kind == 3.0f32;
+    let n = kernel_norm(v, dim);
+    let mut log_norm = n.ln();
+    if !paper {
+        log_norm = n.min(1.0f32).ln();
+    }
+    let mut loss = g.abs() / n - log_norm;
+    let mut sign = 0.0f32;
+    if g > 0.0f32 {
+        sign = 1.0f32;
+    } else if g < 0.0f32 {
+        sign = -1.0f32;
+    }
+    let g_bar = share * sign / n;
+    let mut slope = 0.0f32;
+    if paper || n < 1.0f32 {
+        slope = 1.0f32 / n;
+    }
+    let mut n_bar = -g.abs() / (n * n) - slope;
+    if frozen > 0 && ramp > 0.0f32 {
+        if kind >= 2.0f32 {
+            for j in 0..frozen {
+                let mut along = 0.0f32;
+                for i in 0..dim {
+                    along += v[i] * rows[q + j * dim + i];
+                }
+                let cos = along / n;
+                let keep = 1.0f32 + 1e-6f32 - cos * cos;
+                loss -= ramp * keep.ln();
+                let cos_bar = ramp * 2.0f32 * cos / keep;
+                for i in 0..dim {
+                    v_bar[i] += share * cos_bar * rows[q + j * dim + i] / n;
+                }
+                n_bar -= cos_bar * along / (n * n);
+            }
+        } else {
+            // r = v projected off each basis row in turn; sin² = |r|² / ‖v‖².
+            let mut rest = Array::<f32>::new(dim);
+            for i in 0..dim {
+                rest[i] = v[i];
+            }
+            for j in 0..frozen {
+                let mut along = 0.0f32;
+                for i in 0..dim {
+                    along += rest[i] * rows[q + j * dim + i];
+                }
+                for i in 0..dim {
+                    rest[i] -= rows[q + j * dim + i] * along;
+                }
+            }
+            let mut rest_sq = 0.0f32;
+            for i in 0..dim {
+                rest_sq += rest[i] * rest[i];
+            }
+            let n_sq = n * n;
+            let sin_sq = rest_sq / n_sq;
+            loss -= ramp * (sin_sq + 1e-6f32).ln();
+            let sin_bar = -ramp / (sin_sq + 1e-6f32);
+            n_bar += sin_bar * (-2.0f32 * rest_sq / (n_sq * n));
+            // Back through the projections, last first.
+            for i in 0..dim {
+                rest[i] = sin_bar * 2.0f32 * rest[i] / n_sq;
+            }
+            for t in 0..frozen {
+                let j = frozen - 1 - t;
+                let mut along = 0.0f32;
+                for i in 0..dim {
+                    along += rest[i] * rows[q + j * dim + i];
+                }
+                for i in 0..dim {
+                    rest[i] -= rows[q + j * dim + i] * along;
+                }
+            }
+            for i in 0..dim {
+                v_bar[i] += share * rest[i];
+            }
+        }
+    }
+    for i in 0..dim {
+        v_bar[i] += share * n_bar * v[i] / n;
+    }
+    result[0] = loss * share;
+    result[1] = g_bar;
+}
+
+/// ‖v‖ of one row on the GPU, as [`norm`] takes it.
+#[cube]
+pub fn kernel_norm(v: &Array<f32>, #[comptime] dim: usize) -> f32 {
+    let mut sum = 0.0f32;
+    for i in 0..dim {
+        sum += v[i] * v[i];
+    }
+    (sum + 1e-12f32).sqrt()
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

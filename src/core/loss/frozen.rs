@@ -2,7 +2,8 @@
 //! relation's loss, evaluated once per kept relation rather than every step.
 
 use super::{row_dot, row_norm};
-use crate::core::relation::Relation;
+use crate::core::error::DeviceError;
+use crate::core::relation::{Relation, read_vec};
 use burn::tensor::{Device, Int, Tensor};
 
 /// What the frozen relations say at a batch of points: unit gradients (for the pairwise
@@ -63,7 +64,19 @@ impl FrozenTable {
         Self { columns: Some(columns), host, relations: frozen.len(), dim }
     }
 
-    /// The table at `rows` on the host (None off the CPU backend).
+    /// Reads the table to the host where it is only on the device, for the GPU step's rows
+    /// (`core::gpu`): once each time the kept relations change.
+    pub async fn ensure_host(&mut self) -> Result<(), DeviceError> {
+        if self.host.is_none() {
+            self.host = Some(match &self.columns {
+                Some(columns) => read_vec(columns.clone()).await?,
+                None => Vec::new(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The table at `rows` on the host (None off the CPU backend until [`Self::ensure_host`]).
     pub fn host_rows(&self, rows: &[usize]) -> Option<FrozenRows> {
         let host = self.host.as_ref()?;
         let width = FrozenRows::width(self.relations, self.dim);

@@ -1,8 +1,9 @@
 //! The training loss of a new relation g_k, one term a file, each holding every form a
-//! step takes side by side: its tensor form (a burn graph, any backend) and its per-row
-//! derivative (the fused CPU step, `core::fused`). A phase lists its terms
-//! (`core::phase`), and both steps are built from that list (`session::steps`): a new
-//! term is a file here and an entry in that list.
+//! step takes side by side: its tensor form (a burn graph, any backend), its per-row
+//! derivative (the fused CPU step, `core::fused`) and the same row as a `#[cube]` function
+//! with the rows it gives the GPU's kernels (`core::gpu`). A phase lists its terms
+//! (`core::phase`), and every step is built from that list (`session::steps`): a new term
+//! is a file here, a code in `core::gpu::kernels` and an entry in that list.
 //!
 //! - [`fit`]: vanishing on the data, the scale term and independence from the kept
 //!   relations (Eq. 1 and 2);
@@ -24,6 +25,7 @@ pub mod warm;
 pub use batch::{Batch, Part, TrainingSet};
 pub use frozen::{FrozenRows, FrozenTable, FrozenView};
 
+use super::gpu::KernelRows;
 use super::relation::{LayerWeights, Relation};
 use burn::tensor::Tensor;
 
@@ -57,9 +59,15 @@ pub trait Term {
     /// The term and its gradient by the fused host step (the CPU backend), given the
     /// network's weights on the host.
     fn fused(&self, weights: &[LayerWeights], batch: &Batch) -> (f64, Vec<LayerWeights>);
-    /// Whether it has a fused form (else a step with it runs as a graph).
+    /// Whether it has per-row forms: the fused CPU step's and the GPU kernels' (else a step
+    /// with it runs as a graph).
     fn has_fused_form(&self) -> bool {
         true
+    }
+    /// Its rows for the GPU step's kernels (`core::gpu`), read from the sets' host copies;
+    /// false where it has no per-row form (`has_fused_form`).
+    fn kernel_rows(&self, _batch: &Batch, _rows: &mut KernelRows) -> bool {
+        false
     }
 }
 

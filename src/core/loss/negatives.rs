@@ -4,11 +4,14 @@
 //! to be at least MARGIN times their distance to the data (capped at MARGIN_CAP data
 //! scales). The same hinge at stray landings of the joint zero set prunes them.
 
+use super::fit::kernel_norm;
 use super::{Batch, EPS, FrozenRows, FrozenView, MARGIN, MARGIN_CAP, Points, Term, norm, row_norm};
 use crate::core::fused::{self, RowLoss};
+use crate::core::gpu::{KernelRows, kernels};
 use crate::core::relation::{LayerWeights, Relation};
 use burn::tensor::Tensor;
 use burn::tensor::activation::relu;
+use cubecl::prelude::*;
 
 /// The hinge at the rows of `points` (off-manifold points, or stray landings), times `weight`.
 pub struct Negatives {
@@ -39,6 +42,20 @@ impl Term for Negatives {
         let rows = NegativeRows { frozen: &frozen, distance: &distance, data_scale: self.data_scale, weight: self.weight, batch: part.len() };
         fused::loss_and_gradient(weights, part.host_x().values(), part.set.host.dim(), &rows)
     }
+
+    fn kernel_rows(&self, batch: &Batch, rows: &mut KernelRows) -> bool {
+        let part = batch.part(self.points);
+        let frozen = part.host_frozen();
+        let distance = part.host_column();
+        let x = part.host_x();
+        let cap = (MARGIN_CAP * self.data_scale) as f32;
+        let share = self.weight as f32 / (part.len() as f32 * cap * MARGIN as f32);
+        for (r, p) in x.values().chunks_exact(x.dim()).enumerate() {
+            let wanted = distance[r].min(cap) * MARGIN as f32;
+            rows.push(p, kernels::NEGATIVES, share, wanted, frozen.joint_sq(r), std::iter::empty());
+        }
+        true
+    }
 }
 
 /// The hinge on the joint normalised residual at off-manifold points (see the module note).
@@ -48,6 +65,28 @@ pub fn negatives(g: Tensor<2>, norm: Tensor<2>, frozen: &FrozenView, distance: T
     let cap = MARGIN_CAP * data_scale;
     let wanted = distance.clamp_max(cap).mul_scalar(MARGIN);
     Some(relu(wanted - joint).mean().div_scalar(cap * MARGIN))
+}
+
+/// The same hinge on the GPU (`core::gpu`), formula for formula [`NegativeRows::row`]:
+/// `share` is the weight over (batch · cap · MARGIN), `wanted` min(distance, cap) · MARGIN,
+/// `joint_sq` the kept relations' Σ (g_j/‖v_j‖)² at the row.
+#[cube]
+#[allow(clippy::too_many_arguments)]
+pub fn negative_row(g: f32, v: &Array<f32>, v_bar: &mut Array<f32>, result: &mut Array<f32>, share: f32, wanted: f32, joint_sq: f32, #[comptime] dim: usize) {
+    let n = kernel_norm(v, dim);
+    let ratio = g / n;
+    let joint = (joint_sq + ratio * ratio + 1e-12f32).sqrt();
+    result[0] = 0.0f32;
+    result[1] = 0.0f32;
+    if wanted > joint {
+        let ratio_bar = -share * ratio / joint;
+        let n_bar = -ratio_bar * ratio / n;
+        for i in 0..dim {
+            v_bar[i] += n_bar * v[i] / n;
+        }
+        result[0] = (wanted - joint) * share;
+        result[1] = ratio_bar / n;
+    }
 }
 
 /// The same hinge one row at a time, times `weight`, with its derivatives written out.

@@ -4,8 +4,10 @@
 
 use super::{Batch, Points, Term};
 use crate::core::fused::{self, RowLoss};
+use crate::core::gpu::{KernelRows, kernels};
 use crate::core::relation::{LayerWeights, Relation};
 use burn::tensor::Tensor;
+use cubecl::prelude::*;
 
 /// The sphere around the data: its centre as [1, N] on the training device and on the
 /// host, and its radius (the data's scale).
@@ -34,6 +36,27 @@ impl Term for Warm<'_> {
         let sphere = SphereRows::around(self.centre_host, self.radius, &x);
         fused::loss_and_gradient(weights, &x, self.centre_host.len(), &sphere)
     }
+
+    fn kernel_rows(&self, batch: &Batch, rows: &mut KernelRows) -> bool {
+        let (data, off) = (batch.part(Points::Data), batch.part(Points::Off));
+        let mut x = data.host_x().values().to_vec();
+        x.extend_from_slice(off.host_x().values());
+        let sphere = SphereRows::around(self.centre_host, self.radius, &x);
+        let share = 1.0 / sphere.target.len() as f32;
+        for (p, target) in x.chunks_exact(self.centre_host.len()).zip(&sphere.target) {
+            rows.push(p, kernels::WARM, share, *target, 0.0, std::iter::empty());
+        }
+        true
+    }
+}
+
+/// The same loss on the GPU (`core::gpu`), as [`SphereRows::row`]: `share` is 1/rows and
+/// `target` the sphere's value at the row (the gradient of x is not read).
+#[cube]
+pub fn sphere_row(g: f32, result: &mut Array<f32>, share: f32, target: f32) {
+    let miss = g - target;
+    result[0] = miss * miss * share;
+    result[1] = 2.0f32 * miss * share;
 }
 
 /// The same loss one row at a time: mean (g − s)², s the sphere's value at each row.

@@ -4,6 +4,9 @@
 
 mod adversary;
 mod early_stop;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod kernel_steps;
+mod kernels;
 mod prune;
 mod sets;
 mod steps;
@@ -11,8 +14,9 @@ mod transfer;
 
 use super::config::{Algorithm, Config, Stopping};
 use super::dataset::Dataset;
+use super::gpu::{self, KernelTrainer};
 use super::metrics::{self, RelationMetrics};
-use super::relation::{Activation, Relation, read_vec};
+use super::relation::{Activation, Relation};
 use super::rng::Rng;
 use super::syzygy::{Adversary, DEPENDENT_BELOW};
 use super::verdict::{self, Verdict};
@@ -48,6 +52,9 @@ struct Job {
     extensions: usize,
     /// The imported relation this job trains on (import=tune), as it was judged.
     transfer: Option<Transfer>,
+    /// `net` on the GPU as the step kernels train it (`core::gpu`), with Adam's moments;
+    /// None off the GPU, in a phase with a graph-only term, and between such phases.
+    trainer: Option<KernelTrainer>,
 }
 
 pub struct Session {
@@ -66,6 +73,9 @@ pub struct Session {
     /// Warm and fitting steps by the fused host computation (`core::fused`) instead of a
     /// burn graph: on the CPU backend, for tanh networks with a hidden layer.
     fused: bool,
+    /// The GPU's client, where fitting steps run as the project's kernels (`core::gpu`):
+    /// on a GPU backend, for tanh networks with a hidden layer.
+    kernels: Option<cubecl::client::Client>,
     /// The last kept relation in training against stray pieces, at the end of the run.
     pruning: Option<prune::StrayPruning>,
     /// Every imported relation as it was judged on this run's data, kept or dropped.
@@ -78,9 +88,11 @@ impl Session {
     /// `device` is any burn device; autodiff is switched on here.
     pub fn new(config: Config, dataset: Dataset, device: &Device) -> Self {
         let device = device.clone().autodiff();
-        let fused = device.clone().inner() == Device::flex() && config.activation == Activation::Tanh && !config.hidden.is_empty();
+        let per_row = config.activation == Activation::Tanh && !config.hidden.is_empty();
+        let fused = per_row && device.clone().inner() == Device::flex();
         Self {
             fused,
+            kernels: if per_row && !fused && gpu::fits(dataset.dim(), &config.hidden) { gpu::client_of(&device) } else { None },
             sets: TrainingSets::new(&dataset, config.negatives, config.seed, &device),
             pruning: None,
             transfers: Vec::new(),
@@ -165,6 +177,7 @@ impl Session {
     /// benchmark's side-by-side figures and the tests that compare the two).
     pub fn use_graph_steps(&mut self) {
         self.fused = false;
+        self.kernels = None;
     }
 
     /// Adds an already trained relation as kept, without a report (for benchmarks).
@@ -214,15 +227,16 @@ impl Session {
         let to_check = if checking { CHECK_EVERY - job.step % CHECK_EVERY } else { usize::MAX };
         let most = budget.max(1).min(of - job.step).min(to_check);
         let before = job.step;
+        self.prepare_kernels(&mut job).await?;
         let mut last = None;
         let mut n = 0;
         while n < most && (n == 0 || more()) {
-            last = Some(self.train_step(&mut job));
+            last = self.train_step(&mut job);
             n += 1;
         }
         job.steps += n;
         self.total_steps += n;
-        let loss = read_vec(last.expect("n ≥ 1").inner()).await?[0] as f64;
+        let loss = self.chunk_loss(&mut job, last).await?;
         let relation = self.job_relation();
         self.history.push(LossPoint { relation, step: self.total_steps, phase: job.phase, loss });
         if !loss.is_finite() {

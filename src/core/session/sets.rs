@@ -43,6 +43,11 @@ impl TrainingSets {
         }
     }
 
+    /// Every set, mutably.
+    pub fn all_mut(&mut self) -> impl Iterator<Item = &mut TrainingSet> {
+        [&mut self.data, &mut self.off].into_iter().chain(self.sides.as_mut())
+    }
+
     /// Re-evaluates the kept relations at the data and the off-manifold points.
     pub fn refreeze(&mut self, kept: &[Relation]) {
         self.data.refreeze(kept);

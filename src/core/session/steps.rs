@@ -1,7 +1,8 @@
 //! The optimiser steps of each phase: a batch of rows drawn from each training set the
 //! phase's loss terms read (`Phase::terms`), the terms' loss and gradient, one Adam step.
-//! On the CPU backend the fused host step computes them (`core::fused`), elsewhere, and for
-//! a term without a fused form, a burn graph: both from the same list of terms.
+//! On the CPU backend the fused host step computes them (`core::fused`), on a GPU the
+//! project's kernels, Adam included (`core::gpu`), and for a term or network without
+//! per-row forms a burn graph: all from the same list of terms.
 
 use super::{Job, Session};
 use crate::core::fused;
@@ -32,6 +33,7 @@ impl Session {
             steps: 0,
             extensions: 0,
             transfer: None,
+            trainer: None,
         };
         // An imported relation kept under import=tune trains on from its weights, its fit
         // its warm start.
@@ -73,9 +75,10 @@ impl Session {
         }
     }
 
-    /// One optimiser step of the current phase; returns its (unread) loss.
-    pub(super) fn train_step(&mut self, job: &mut Job) -> Tensor<1> {
-        let loss = if job.phase.trains_relation() { self.relation_step(job) } else { self.adversary_step(job) };
+    /// One optimiser step of the current phase; returns its (unread) loss, or None where
+    /// the step ran on the kernels (the loss stays on the device until the chunk is read).
+    pub(super) fn train_step(&mut self, job: &mut Job) -> Option<Tensor<1>> {
+        let loss = if job.phase.trains_relation() { self.relation_step(job) } else { Some(self.adversary_step(job)) };
         job.step += 1;
         loss
     }
@@ -106,14 +109,19 @@ impl Session {
         Batch { parts: drawn.into_iter().map(|(points, rows)| Part { points, set: self.set(points), rows }).collect() }
     }
 
-    fn relation_step(&mut self, job: &mut Job) -> Tensor<1> {
+    fn relation_step(&mut self, job: &mut Job) -> Option<Tensor<1>> {
         let drawn = self.draw_batch(job);
-        let (loss, grads) = self.loss_and_gradient(job, &self.batch(drawn));
         // An extended fit's schedule is stretched over its new length: the rate rises from
         // its floor to where the longer cosine is (38% of lr), then decays again.
         let lr = if job.phase.decays() { self.config.lr * cosine_decay(job.step, self.length(job)) } else { self.config.lr };
+        if let Some(mut trainer) = job.trainer.take() {
+            trainer.step(&self.kernel_rows(job, &self.batch(drawn)), lr);
+            job.trainer = Some(trainer);
+            return None;
+        }
+        let (loss, grads) = self.loss_and_gradient(job, &self.batch(drawn));
         job.net = job.optim.step(lr, job.net.clone(), grads);
-        loss
+        Some(loss)
     }
 
     /// The phase's loss over `batch` and its gradient: by the fused host step where every
@@ -179,7 +187,7 @@ fn cosine_decay(step: usize, of: usize) -> f64 {
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::core::block_on;
     use crate::core::config::{Algorithm, Config, Independence, ScaleTerm};
@@ -201,7 +209,7 @@ mod tests {
 
     /// What the session has kept when the job for its next relation starts.
     #[derive(Clone, Copy, PartialEq)]
-    enum Kept {
+    pub(in crate::core::session) enum Kept {
         Nothing,
         /// A random relation; the job's network is random too.
         Random,
@@ -215,7 +223,7 @@ mod tests {
 
     /// A session on the CPU and a job for its next relation in `phase`, `step` steps in
     /// (the independence term's ramp).
-    fn setup(config: Config, kept: Kept, phase: Phase, step: usize) -> (Session, Job) {
+    pub(in crate::core::session) fn setup(config: Config, kept: Kept, phase: Phase, step: usize) -> (Session, Job) {
         let data = Dataset::synthetic(&config);
         let mut session = Session::new(config.clone(), data.clone(), &Device::flex());
         let mut job = session.new_job();
@@ -259,11 +267,12 @@ mod tests {
         term.fused(&job.net.host_weights(), batch).0
     }
 
-    #[test]
-    fn the_fused_fit_has_the_graphs_loss_and_gradient() {
+    /// The fit's loss configurations the per-row forms are checked on: (what, config, what is
+    /// kept, the step (the independence ramp), whether the sides' hinge is drawn).
+    pub(in crate::core::session) fn loss_cases() -> Vec<(&'static str, Config, Kept, usize, bool)> {
         let base = Config { samples: 512, batch: 200, hidden: vec![16, 8], ..Config::default() };
         let torus = Config { manifold: ManifoldKind::Torus, ..base.clone() };
-        let cases = [
+        vec![
             ("transversality, span, bounded, mid-ramp", base.clone(), Kept::Trained, 250, false),
             ("first relation (no frozen, no negatives)", base.clone(), Kept::Nothing, 10, false),
             ("first relation beside a hypersurface (sides)", torus.clone(), Kept::Nothing, 10, true),
@@ -274,7 +283,12 @@ mod tests {
             ("negatives dominating", Config { negatives: 100.0, ..base.clone() }, Kept::Trained, 600, false),
             ("one hidden layer", Config { hidden: vec![12], ..base.clone() }, Kept::Trained, 600, false),
             ("three hidden layers", Config { hidden: vec![8, 12, 6], ..base }, Kept::Random, 600, false),
-        ];
+        ]
+    }
+
+    #[test]
+    fn the_fused_fit_has_the_graphs_loss_and_gradient() {
+        let cases = loss_cases();
         for (what, config, kept, step, sides) in cases {
             let (mut session, job) = setup(config, kept, Phase::Fit, step);
             let drawn = session.draw_batch(&job);
