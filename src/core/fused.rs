@@ -9,13 +9,7 @@ pub use aml_kernels::fused::RowLoss;
 pub fn loss_and_gradient(layers: &[LayerWeights], x: &[f32], dim: usize, loss: &dyn RowLoss) -> (f64, Vec<LayerWeights>) {
     let views: Vec<Layer> = layers.iter().map(|l| Layer { inputs: l.inputs, outputs: l.outputs, weight: &l.weight, bias: &l.bias }).collect();
     let (total, flat) = aml_kernels::fused::loss_and_gradient(&views, x, dim, loss);
-    let mut at = 0;
-    let mut take = |n: usize| {
-        at += n;
-        flat[at - n..at].to_vec()
-    };
-    let grads = layers.iter().map(|l| LayerWeights { inputs: l.inputs, outputs: l.outputs, weight: take(l.weight.len()), bias: take(l.bias.len()) }).collect();
-    (total, grads)
+    (total, LayerWeights::unflatten(layers.iter().map(|l| (l.inputs, l.outputs)), &flat))
 }
 
 /// Adds `b`'s gradients into `a`, layer by layer.

@@ -11,6 +11,7 @@ use super::loss::sides::Sides;
 use super::loss::warm::Warm;
 use super::loss::{Points, Term};
 use super::syzygy::{ADVERSARY_STEPS, Adversary};
+use burn::optim::{AdamConfig, ModuleOptimizer};
 use burn::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +30,15 @@ pub enum Phase {
     Condition,
     /// Training the last kept relation off stray pieces of the joint zero set (prune=strays).
     Prune,
+}
+
+/// Adam's ε for every network a run trains (burn's default 1e-5 is coarse for fits this
+/// tight); the GPU kernels' own Adam (`core::gpu`) uses it too.
+pub const ADAM_EPSILON: f32 = 1e-8;
+
+/// The optimiser every network of a run trains with: burn's Adam, β's at their defaults.
+pub fn optimiser() -> ModuleOptimizer {
+    AdamConfig::new().with_epsilon(ADAM_EPSILON).init()
 }
 
 /// How many push-away rounds a dependent relation gets before the verdict stands.

@@ -134,6 +134,25 @@ pub struct LayerWeights {
 }
 
 impl LayerWeights {
+    /// The layers as one flat vector, layer by layer, each weight then its bias: the layout
+    /// the step kernels (`aml_kernels::fused`, `core::gpu`) take and give back.
+    pub fn flatten(layers: &[LayerWeights]) -> Vec<f32> {
+        layers.iter().flat_map(|l| l.weight.iter().chain(&l.bias)).copied().collect()
+    }
+
+    /// [`Self::flatten`]'s inverse, for layers of `shapes` (inputs, outputs).
+    pub fn unflatten(shapes: impl Iterator<Item = (usize, usize)>, flat: &[f32]) -> Vec<LayerWeights> {
+        let mut at = 0;
+        shapes
+            .map(|(inputs, outputs)| {
+                let weight = flat[at..at + inputs * outputs].to_vec();
+                let bias = flat[at + inputs * outputs..at + (inputs + 1) * outputs].to_vec();
+                at += (inputs + 1) * outputs;
+                LayerWeights { inputs, outputs, weight, bias }
+            })
+            .collect()
+    }
+
     fn to_linear(&self, device: &Device) -> Linear {
         Linear {
             weight: Param::from_tensor(Tensor::from_data(TensorData::new(self.weight.clone(), [self.inputs, self.outputs]), device)),

@@ -2,7 +2,8 @@
 //! custom kernels: `#[cube]` functions launched on the wgpu device's client):
 //!
 //! 1. [`row_gradients`], one invocation per batch row: the forward pass, the input-gradient
-//!    sweep, the row's loss term (`core::loss`, each term's `kernel_row`), the reverse pass
+//!    sweep, the row's loss term (`core::loss`: `fit_row`, `negative_row`, `side_row`,
+//!    `sphere_row`, each in its term's file), the reverse pass
 //!    of both, and the row's share of every weight's gradient, written to its column of
 //!    `partials` (no atomics: each value is written once);
 //! 2. [`sum_and_adam`], one invocation per weight: the column sums (the gradient and, in
@@ -227,8 +228,8 @@ pub fn row_gradients(
 
 /// One invocation per weight (and one for the loss): its column of `partials` summed over
 /// the batch into `gradient`, then Adam's update of the weight as burn's Adam takes it
-/// (`adam` = [lr, β1, β2, √(1 − β2ᵗ)/(1 − β1ᵗ), ε·√(1 − β2ᵗ)]). The loss goes to slot
-/// `step` of `losses` (a chunk's losses stay on the device until it is read).
+/// (`adam` = [lr, β1, β2, √(1 − β2ᵗ)/(1 − β1ᵗ), ε·√(1 − β2ᵗ)]). The loss goes to `loss`
+/// (a chunk's last stays on the device until the chunk is read).
 #[cube(launch)]
 #[allow(clippy::too_many_arguments)]
 pub fn sum_and_adam(
@@ -237,11 +238,10 @@ pub fn sum_and_adam(
     moment_1: &mut [f32],
     moment_2: &mut [f32],
     gradient: &mut [f32],
-    losses: &mut [f32],
+    loss: &mut [f32],
     adam: &[f32],
     batch: usize,
     weights: usize,
-    step: usize,
 ) {
     let j = ABSOLUTE_POS;
     if j > weights {
@@ -253,7 +253,7 @@ pub fn sum_and_adam(
     }
     gradient[j] = sum;
     if j == weights {
-        losses[step] = sum;
+        loss[0] = sum;
     } else if adam[0] > 0.0f32 {
         let m = moment_1[j] * adam[1] + sum * (1.0f32 - adam[1]);
         let s = moment_2[j] * adam[2] + sum * sum * (1.0f32 - adam[2]);

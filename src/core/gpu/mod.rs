@@ -2,7 +2,7 @@
 //! weights, Adam's moments and the step's sums live on the device, a step is two
 //! dispatches (the rows, then the sums with Adam's update), and a chunk of steps is read
 //! back once (its last loss and the weights). burn's autodiff graph took 352 dispatches a
-//! step (docs/performance.md, "WebGPU").
+//! step (docs/performance.md, "The GPU step as the project's kernels").
 //!
 //! The loss terms give their rows through [`crate::core::loss::Term::kernel_rows`]; each
 //! term's per-row formula on the device sits in its own file beside its other forms.
@@ -10,6 +10,7 @@
 pub mod kernels;
 
 use crate::core::error::DeviceError;
+use crate::core::phase::ADAM_EPSILON;
 use crate::core::relation::LayerWeights;
 use burn::tensor::Device;
 use burn_dispatch::DispatchDevice;
@@ -19,10 +20,10 @@ use cubecl::server::Handle;
 
 /// Invocations per workgroup.
 const GROUP: u32 = 64;
-/// Adam's constants, as the CPU's `AdamConfig::new().with_epsilon(1e-8)` has them.
+/// Adam's β's: burn's defaults, which every other network of a run trains with
+/// (`phase::optimiser`); its ε is `phase::ADAM_EPSILON`.
 const BETA_1: f32 = 0.9;
 const BETA_2: f32 = 0.999;
-const EPSILON: f32 = 1e-8;
 
 /// The kernels' client for `device`, where it is a cubecl (GPU) device.
 pub fn client_of(device: &Device) -> Option<Client> {
@@ -116,7 +117,7 @@ impl KernelTrainer {
     pub fn new(client: Client, layers: &[LayerWeights]) -> Self {
         let mut sizes = vec![layers[0].inputs];
         sizes.extend(layers.iter().map(|l| l.outputs));
-        let flat: Vec<f32> = layers.iter().flat_map(|l| l.weight.iter().chain(&l.bias)).copied().collect();
+        let flat = LayerWeights::flatten(layers);
         let weights = flat.len();
         let widths: Vec<u32> = sizes[1..sizes.len() - 1].iter().map(|&w| w as u32).collect();
         let zeros = vec![0.0f32; weights + 1];
@@ -166,7 +167,7 @@ impl KernelTrainer {
         }
         let t = self.time.max(1);
         let correction = (1.0 - BETA_2.powi(t)).sqrt();
-        let adam = [lr as f32, BETA_1, BETA_2, correction / (1.0 - BETA_1.powi(t)), EPSILON * correction];
+        let adam = [lr as f32, BETA_1, BETA_2, correction / (1.0 - BETA_1.powi(t)), ADAM_EPSILON * correction];
         let adam = self.client.create_from_slice(f32::as_bytes(&adam));
         kernels::sum_and_adam::launch(
             &self.client,
@@ -181,7 +182,6 @@ impl KernelTrainer {
             buffer(&adam, 5),
             batch,
             self.weights,
-            0,
         );
     }
 
@@ -202,16 +202,6 @@ impl KernelTrainer {
     }
 
     fn unflatten(&self, flat: &[f32]) -> Vec<LayerWeights> {
-        let mut at = 0;
-        self.sizes
-            .windows(2)
-            .map(|w| {
-                let (inputs, outputs) = (w[0], w[1]);
-                let weight = flat[at..at + inputs * outputs].to_vec();
-                let bias = flat[at + inputs * outputs..at + (inputs + 1) * outputs].to_vec();
-                at += (inputs + 1) * outputs;
-                LayerWeights { inputs, outputs, weight, bias }
-            })
-            .collect()
+        LayerWeights::unflatten(self.sizes.windows(2).map(|w| (w[0], w[1])), flat)
     }
 }

@@ -49,13 +49,14 @@ impl Term for Fit {
         let x = part.host_x();
         let share = 1.0 / part.len() as f32;
         let kind = if self.scale == ScaleTerm::Paper { 1.0 } else { 0.0 } + if self.independence == Independence::Pairwise { 2.0 } else { 0.0 };
+        // The frozen vectors the independence kind reads (none while nothing is kept).
+        let vectors = |r| match self.independence {
+            Independence::Span => frozen.basis(r),
+            Independence::Pairwise => frozen.unit_grads(r),
+        };
         for (r, p) in x.values().chunks_exact(x.dim()).enumerate() {
-            let q: Vec<f32> = match self.independence {
-                _ if frozen.relations == 0 => Vec::new(),
-                Independence::Span => frozen.basis(r).flatten().copied().collect(),
-                Independence::Pairwise => frozen.unit_grads(r).flatten().copied().collect(),
-            };
-            rows.push(p, kernels::FIT, share, self.ramp as f32, kind, q.into_iter());
+            let q = (frozen.relations > 0).then(|| vectors(r)).into_iter().flatten().flatten().copied();
+            rows.push(p, kernels::FIT, share, self.ramp as f32, kind, q);
         }
         true
     }

@@ -11,7 +11,6 @@ use crate::core::rng::Rng;
 use crate::core::syzygy::{self, Adversary};
 use crate::core::verdict;
 use burn::module::Module;
-use burn::optim::AdamConfig;
 
 impl Session {
     /// Starts adversary round `round` of relation `relation`: g_k frozen as the target,
@@ -31,7 +30,7 @@ impl Session {
         }
         let mut rng = Rng::new(self.config.seed).fork(1000 + 10 * relation as u64 + round as u64);
         let adversary = Adversary::init(self.dataset.dim(), self.kept.len(), &[32, 32], &mut rng, &self.device);
-        job.adversary = Some((adversary, AdamConfig::new().with_epsilon(1e-8).init()));
+        job.adversary = Some((adversary, crate::core::phase::optimiser()));
         Ok(())
     }
 

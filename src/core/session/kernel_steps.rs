@@ -59,7 +59,7 @@ fn check(what: &str, gpu: &Backend, session: &mut Session, job: &super::Job) {
     let lr = 3e-3;
     trainer.step(&session.kernel_rows(job, &batch), lr);
     let (_, stepped) = block_on(trainer.read()).unwrap();
-    let mut optim = burn::optim::AdamConfig::new().with_epsilon(1e-8).init();
+    let mut optim = crate::core::phase::optimiser();
     let cpu_net = Relation::from_weights(&weights, job.net.activation(), &burn::tensor::Device::flex().autodiff());
     let grads: GradientsParams = cpu_net.gradients_params(fused);
     let expected = optim.step(lr, cpu_net, grads).host_weights();

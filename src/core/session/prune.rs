@@ -25,7 +25,6 @@ use crate::core::report::{Event, Pruned};
 use crate::core::rng::Rng;
 use crate::core::verdict::{self, Verdict};
 use burn::module::Module;
-use burn::optim::AdamConfig;
 
 /// At most this many rounds of finding stray landings and training against them.
 const ROUNDS: usize = 2;
@@ -107,7 +106,7 @@ impl Session {
     fn pruning_job(&mut self, report: usize) -> Job {
         let mut job = self.new_job();
         job.net = Relation::from_weights(&self.reports[report].weights, self.config.activation, &self.device);
-        job.optim = AdamConfig::new().with_epsilon(1e-8).init();
+        job.optim = crate::core::phase::optimiser();
         job.phase = Phase::Prune;
         job
     }

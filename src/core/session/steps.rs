@@ -12,7 +12,7 @@ use crate::core::phase::{Phase, TermsOf};
 use crate::core::relation::{NetSpec, Relation};
 use crate::core::rng::Rng;
 use crate::core::syzygy::{ADVERSARY_LR, ADVERSARY_STEPS};
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::GradientsParams;
 use burn::tensor::{Tensor, TensorData};
 
 impl Session {
@@ -21,7 +21,7 @@ impl Session {
         let mut init_rng = Rng::new(self.config.seed).fork(100 + self.reports.len() as u64);
         let mut job = Job {
             net: Relation::init(&spec, &mut init_rng, &self.device),
-            optim: AdamConfig::new().with_epsilon(1e-8).init(),
+            optim: crate::core::phase::optimiser(),
             phase: Phase::first(self.config.init),
             step: 0,
             adversary: None,
