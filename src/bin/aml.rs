@@ -208,7 +208,8 @@ mod native {
                 let filled = width * step / of.max(&1);
                 // No loss before a phase's first step (never a NaN).
                 let loss = loss.map_or(" ".repeat(14), |l| format!("loss {l:>9.4}"));
-                eprint!("\r  g{} {:<20} [{}{}] {step:>5}/{of:<5} {loss}", relation + 1, phase.label(), "#".repeat(filled), ".".repeat(width - filled));
+                let label = if session.retrying() { format!("{} (again)", phase.label()) } else { phase.label() };
+                eprint!("\r  g{} {label:<20} [{}{}] {step:>5}/{of:<5} {loss}", relation + 1, "#".repeat(filled), ".".repeat(width - filled));
                 let _ = std::io::stderr().flush();
             }
             Event::RelationFinished { relation } => {

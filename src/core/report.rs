@@ -61,6 +61,17 @@ pub struct RelationReport {
     /// Where it came from, when it was imported, and how it fared on this run's data.
     #[serde(default)]
     pub transfer: Option<Transfer>,
+    /// The fit from the warm start that was not kept, when the relation was then trained
+    /// again from random weights (`session::retry`).
+    #[serde(default)]
+    pub retried: Option<Retried>,
+}
+
+/// A warm-started fit that was not kept: its steps and what its verdict said.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Retried {
+    pub steps: usize,
+    pub why: String,
 }
 
 /// What pruning stray pieces did (`session::prune`): steps trained, and how many of the
@@ -76,7 +87,15 @@ impl RelationReport {
     /// How its training ended: the fit's stop, with its extension and conditioning where
     /// there were any.
     pub fn how_trained(&self) -> String {
-        let mut how = self.stop.describe();
+        let mut how = match &self.retried {
+            Some(r) => format!(
+                "from the warm start it failed the vanishing test after {} steps ({}), so it was trained again from random weights: {}",
+                r.steps,
+                r.why,
+                self.stop.describe()
+            ),
+            None => self.stop.describe(),
+        };
         if let Some(steps) = self.extended {
             how += &format!(", {steps} of them given because the fit was still loose or improving when its own steps ran out");
         }

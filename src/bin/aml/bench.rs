@@ -160,7 +160,9 @@ fn time_to_verdict(backend: &Backend, config: Config, graph: bool) -> Result<Str
     }
     let seconds = started.elapsed().as_secs_f64();
     let kept = format!("{} of {}", session.kept().len(), session.reports().len());
-    let per_relation: Vec<String> = session.reports().iter().map(|r| r.steps.to_string()).collect();
+    // A relation trained again from random weights shows both attempts: "650+800".
+    let per_relation: Vec<String> =
+        session.reports().iter().map(|r| r.retried.as_ref().map_or(String::new(), |first| format!("{}+", first.steps)) + &r.steps.to_string()).collect();
     let rates: Vec<String> = phases.iter().filter(|p| p.1 > 0).map(|(name, steps, secs)| format!("{name} {:.0}", *steps as f64 / secs)).collect();
     Ok(format!("{seconds:>8.1}  {kept:<9} {:<24} {}", per_relation.join(" + "), rates.join(", ")))
 }

@@ -4,7 +4,7 @@
 //! or the nearest bound) with a message saying what was changed.
 
 use super::reading::{Reading, choose, clip, join, number, options, parse_hidden};
-use super::{Algorithm, BackendChoice, Choice, Conditioning, Config, Independence, Init, Pruning, ScaleTerm, Stopping, limits};
+use super::{Algorithm, BackendChoice, Choice, Conditioning, Config, Independence, Init, Pruning, Retry, ScaleTerm, Stopping, limits};
 use crate::core::equations::{DEGREES, Degree};
 use crate::core::frame::Normalise;
 use crate::core::manifold::ManifoldKind;
@@ -13,7 +13,7 @@ use crate::core::transfer::{ImportMode, RelationsLabel};
 use crate::core::upload::UploadLabel;
 
 /// Bumped when a field changes meaning; older links still load, with a notice.
-pub const QUERY_VERSION: u32 = 8;
+pub const QUERY_VERSION: u32 = 9;
 
 /// Where a field sits in the page's panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -164,6 +164,15 @@ pub const FIELDS: &[Field] = &[
         range: None,
         read: |r, value| choose(&mut r.config.init, "initialisation", value, &mut r.notes),
         write: |c| Some(c.init.key().into()),
+    },
+    Field {
+        key: "retry",
+        label: "when the warm start leads nowhere",
+        section: Section::Relations,
+        input: Input::Choice(options::<Retry>),
+        range: None,
+        read: |r, value| choose(&mut r.config.retry, "retry", value, &mut r.notes),
+        write: |c| Some(c.retry.key().into()),
     },
     Field {
         key: "rel",

@@ -95,6 +95,21 @@ choice!(Init {
     Plain => "plain", "random weights (paper)";
 });
 
+/// What happens to a relation whose fit from the warm start does not vanish on the data
+/// (`session::retry`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retry {
+    /// It is trained once more from random weights, and that verdict stands: the
+    /// project's default.
+    Plain,
+    /// It is rejected (links of versions 1 to 8).
+    Off,
+}
+choice!(Retry {
+    Plain => "plain", "train again from random weights (default)";
+    Off => "off", "reject it";
+});
+
 /// What happens to a relation the syzygy adversary could not rebuild (Eq. 3 ends there).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Conditioning {
@@ -183,6 +198,8 @@ pub struct Config {
     /// Weight of the near-manifold negatives that keep the joint zero set tight.
     pub negatives: f64,
     pub init: Init,
+    /// What happens to a relation the warm start led nowhere.
+    pub retry: Retry,
     pub stopping: Stopping,
     /// Under syzygy: whether a relation Eq. 3 keeps is then made transverse.
     pub conditioning: Conditioning,
@@ -220,6 +237,7 @@ impl Default for Config {
             independence: Independence::Span,
             negatives: 1.0,
             init: Init::Sphere,
+            retry: Retry::Plain,
             stopping: Stopping::Patient,
             conditioning: Conditioning::Transverse,
             pruning: Pruning::Strays,

@@ -34,6 +34,7 @@ fn every_field_round_trips() {
         independence: Independence::Pairwise,
         negatives: 0.25,
         init: Init::Plain,
+        retry: Retry::Off,
         stopping: Stopping::Steps,
         conditioning: Conditioning::Off,
         pruning: Pruning::Off,
@@ -146,6 +147,10 @@ fn version_1_links_train_as_they_did_then() {
     assert_eq!(Config::from_query("v=7&m=circle").0.normalise, Normalise::Off);
     assert_eq!(Config::from_query("v=7&norm=shape").0.normalise, Normalise::Shape);
     assert_eq!(Config::from_query("m=circle").0.normalise, Normalise::Auto);
+    // Versions 1 to 8 rejected a relation the warm start led nowhere.
+    assert_eq!(Config::from_query("v=8&init=sphere").0.retry, Retry::Off);
+    assert_eq!(Config::from_query("v=8&retry=plain").0.retry, Retry::Plain);
+    assert_eq!(Config::from_query("m=circle").0.retry, Retry::Plain);
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod early_stop;
 mod kernel_steps;
 mod kernels;
 mod prune;
+mod retry;
 mod sets;
 mod steps;
 mod transfer;
@@ -28,7 +29,7 @@ use early_stop::CHECK_EVERY;
 use sets::TrainingSets;
 
 use super::phase::{Phase, SYZYGY_ROUNDS};
-use super::report::{Conclusion, Event, LossPoint, RelationReport, Stop};
+use super::report::{Conclusion, Event, LossPoint, RelationReport, Retried, Stop};
 use super::transfer::Transfer;
 
 struct Job {
@@ -55,6 +56,9 @@ struct Job {
     /// `net` on the GPU as the step kernels train it (`core::gpu`), with Adam's moments;
     /// None off the GPU, in a phase with a graph-only term, and between such phases.
     trainer: Option<KernelTrainer>,
+    /// The warm-started fit of this relation that was not kept, when this job trains it
+    /// again from random weights (`retry`).
+    retried: Option<Retried>,
 }
 
 pub struct Session {
@@ -330,6 +334,11 @@ impl Session {
         let stop = if diverged { Stop::Diverged } else { job.stop.unwrap_or(Stop::Cap { of: self.fit_length(&job) }) };
         let conditioned = job.phase == Phase::Condition;
         let verdict = forced.unwrap_or_else(|| verdict::verdict(&metrics, job.syzygy_error, !self.kept.is_empty(), conditioned));
+        if let Some(retry) = self.retry_from_random_weights(&job, &verdict) {
+            let event = Event::Progress { relation, phase: retry.phase, step: 0, of: self.length(&retry), loss: None };
+            self.job = Some(retry);
+            return Ok(event);
+        }
         let weights = net.weights().await?;
         let mut fidelity = None;
         if verdict == Verdict::Independent {
@@ -350,6 +359,7 @@ impl Session {
             // (A conditioning's extensions are among the steps it trained to be transverse.)
             extended: (job.phase == Phase::Fit && job.extensions > 0).then(|| job.extensions * self.extension()),
             pruned: None,
+            retried: job.retried.clone(),
             transfer: job.transfer.clone(),
         };
         self.reports.push(report);

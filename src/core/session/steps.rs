@@ -17,12 +17,25 @@ use burn::tensor::{Tensor, TensorData};
 
 impl Session {
     pub(super) fn new_job(&mut self) -> Job {
+        let mut job = self.fresh_job(Phase::first(self.config.init));
+        // An imported relation kept under import=tune trains on from its weights, its fit
+        // its warm start.
+        if let Some((weights, transfer)) = self.tuning.pop_front() {
+            job.net = Relation::from_weights(&weights, self.config.activation, &self.device);
+            job.phase = Phase::Fit;
+            job.transfer = Some(transfer);
+        }
+        job
+    }
+
+    /// The next relation's job from its seeded random weights, beginning with `phase`.
+    pub(super) fn fresh_job(&self, phase: Phase) -> Job {
         let spec = NetSpec { input: self.dataset.dim(), hidden: self.config.hidden.clone(), activation: self.config.activation };
         let mut init_rng = Rng::new(self.config.seed).fork(100 + self.reports.len() as u64);
-        let mut job = Job {
+        Job {
             net: Relation::init(&spec, &mut init_rng, &self.device),
             optim: crate::core::phase::optimiser(),
-            phase: Phase::first(self.config.init),
+            phase,
             step: 0,
             adversary: None,
             frozen_target: None,
@@ -34,15 +47,8 @@ impl Session {
             extensions: 0,
             transfer: None,
             trainer: None,
-        };
-        // An imported relation kept under import=tune trains on from its weights, its fit
-        // its warm start.
-        if let Some((weights, transfer)) = self.tuning.pop_front() {
-            job.net = Relation::from_weights(&weights, self.config.activation, &self.device);
-            job.phase = Phase::Fit;
-            job.transfer = Some(transfer);
+            retried: None,
         }
-        job
     }
 
     /// The length of `job`'s phase, with its extensions (a fit's, or a conditioning's).

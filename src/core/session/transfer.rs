@@ -74,6 +74,7 @@ impl Session {
                 conditioned: None,
                 extended: None,
                 pruned: None,
+                retried: None,
                 transfer: Some(transfer),
             });
         }

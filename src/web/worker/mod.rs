@@ -354,7 +354,12 @@ async fn chunk(run: Run, session: &mut Session, exact: bool) -> Result<bool, Dev
             });
             run.say(Update::Progress(progress));
             let loss = loss.filter(|l| l.is_finite()).map(|l| format!(" · loss {l:.4}")).unwrap_or_default();
-            run.say(Update::Status(format!("Training g{} of at most {limit}: {} step {step}/{of} · run step {after}{loss}", relation + 1, phase.label())));
+            let again = if session.retrying() { " again from random weights (the warm start led nowhere)," } else { "" };
+            run.say(Update::Status(format!(
+                "Training g{} of at most {limit}: {}{again} step {step}/{of} · run step {after}{loss}",
+                relation + 1,
+                phase.label()
+            )));
             if before / PICTURE_EVERY != after / PICTURE_EVERY {
                 redraw(run, session, true).await?;
                 if let Some(m) = session.probe_current().await? {
