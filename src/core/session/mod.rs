@@ -17,9 +17,12 @@ use super::config::{Algorithm, Config, Stopping};
 use super::dataset::Dataset;
 use super::gpu::{self, KernelTrainer};
 use super::metrics::{self, RelationMetrics};
+use super::phase::{Phase, SYZYGY_ROUNDS};
 use super::relation::{Activation, Relation};
+use super::report::{Conclusion, Event, LossPoint, RelationReport, Retried, Stop};
 use super::rng::Rng;
 use super::syzygy::{Adversary, DEPENDENT_BELOW};
+use super::transfer::Transfer;
 use super::verdict::{self, Verdict};
 use crate::core::error::DeviceError;
 use burn::module::Module;
@@ -27,10 +30,6 @@ use burn::optim::ModuleOptimizer;
 use burn::tensor::{Device, Tensor};
 use early_stop::CHECK_EVERY;
 use sets::TrainingSets;
-
-use super::phase::{Phase, SYZYGY_ROUNDS};
-use super::report::{Conclusion, Event, LossPoint, RelationReport, Retried, Stop};
-use super::transfer::Transfer;
 
 struct Job {
     net: Relation,
@@ -56,8 +55,7 @@ struct Job {
     /// `net` on the GPU as the step kernels train it (`core::gpu`), with Adam's moments;
     /// None off the GPU, in a phase with a graph-only term, and between such phases.
     trainer: Option<KernelTrainer>,
-    /// The warm-started fit of this relation that was not kept, when this job trains it
-    /// again from random weights (`retry`).
+    /// The warm-started fit that was not kept, when this job trains it again (`retry`).
     retried: Option<Retried>,
 }
 
@@ -334,10 +332,8 @@ impl Session {
         let stop = if diverged { Stop::Diverged } else { job.stop.unwrap_or(Stop::Cap { of: self.fit_length(&job) }) };
         let conditioned = job.phase == Phase::Condition;
         let verdict = forced.unwrap_or_else(|| verdict::verdict(&metrics, job.syzygy_error, !self.kept.is_empty(), conditioned));
-        if let Some(retry) = self.retry_from_random_weights(&job, &verdict) {
-            let event = Event::Progress { relation, phase: retry.phase, step: 0, of: self.length(&retry), loss: None };
-            self.job = Some(retry);
-            return Ok(event);
+        if let Some(again) = self.train_again(&job, &verdict) {
+            return Ok(again);
         }
         let weights = net.weights().await?;
         let mut fidelity = None;

@@ -9,7 +9,7 @@
 use super::{Job, Session};
 use crate::core::config::{Init, Retry};
 use crate::core::phase::Phase;
-use crate::core::report::Retried;
+use crate::core::report::{Event, Retried};
 use crate::core::verdict::{Test, Verdict};
 
 impl Session {
@@ -21,6 +21,15 @@ impl Session {
         let Verdict::Dependent { test: Test::Vanishing, why } = verdict else { return None };
         let warm_started = self.config.init == Init::Sphere && self.config.retry == Retry::Plain && failed.transfer.is_none() && failed.retried.is_none();
         warm_started.then(|| Job { retried: Some(Retried { steps: failed.steps, why: why.clone() }), ..self.fresh_job(Phase::Fit) })
+    }
+
+    /// Trains `failed`'s relation again from random weights if its verdict calls for one
+    /// ([`Session::retry_from_random_weights`]): the event that says so, or None to take the verdict.
+    pub(super) fn train_again(&mut self, failed: &Job, verdict: &Verdict) -> Option<Event> {
+        let retry = self.retry_from_random_weights(failed, verdict)?;
+        let event = Event::Progress { relation: self.reports.len(), phase: retry.phase, step: 0, of: self.length(&retry), loss: None };
+        self.job = Some(retry);
+        Some(event)
     }
 
     /// Whether the relation in training is being trained again from random weights.
