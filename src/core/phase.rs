@@ -61,7 +61,7 @@ pub struct TermsOf<'a> {
     pub step: usize,
     /// Relations kept before this one.
     pub kept: usize,
-    /// The data is a hypersurface with sides (`core::orientation`).
+    /// The relation trained has sides to keep to (`core::orientation`).
     pub sides: bool,
     /// The data's scale, and the centre of the warm start's sphere (device, host).
     pub data_scale: f64,
@@ -140,7 +140,7 @@ impl Phase {
         }
         let mut terms: Vec<Box<dyn Term + 'a>> =
             vec![Box::new(Fit { scale: config.scale_term, independence: config.independence, ramp: self.independence_weight(config, of.step) })];
-        if of.sides && of.kept == 0 {
+        if of.sides {
             terms.push(Box::new(Sides { weight: SIDES_WEIGHT * config.negatives }));
         }
         if config.negatives > 0.0 && of.kept > 0 {

@@ -181,6 +181,7 @@ pub fn brought() -> Vec<Case> {
         figure_eight_knot_case(),
         three_stacked_circles_case(),
         two_spheres_case(),
+        nested_spheres_case(),
         rotations_so3_case(),
         orthogonal_o2_case(),
     ]
@@ -306,6 +307,24 @@ fn two_spheres_case() -> Case {
         },
         distance: |p| radial(&[p[0] - 1.5, p[1], p[2]]).min(radial(&[p[0] + 1.5, p[1], p[2]])),
         relations: Some(|p| vec![(sq(&[p[0] - 1.5, p[1], p[2]]) - 1.0) * (sq(&[p[0] + 1.5, p[1], p[2]]) - 1.0)]),
+        ..Case::default()
+    }
+}
+
+fn nested_spheres_case() -> Case {
+    Case {
+        name: "nested spheres".into(),
+        equations: "(x²+y²+z²−1)(x²+y²+z²−4): a sphere inside another (R³)".into(),
+        dim: 3,
+        codim: 1,
+        closed: true,
+        sample: |r| {
+            let s = sphere_point(r, 3);
+            let radius = if r.below(2) == 0 { 1.0 } else { 2.0 };
+            s.iter().map(|v| radius * v).collect()
+        },
+        distance: |p| radial(p).min((sq(p).sqrt() - 2.0).abs()),
+        relations: Some(|p| vec![(sq(p) - 1.0) * (sq(p) - 4.0)]),
         ..Case::default()
     }
 }

@@ -4,7 +4,7 @@
 //! or the nearest bound) with a message saying what was changed.
 
 use super::reading::{Reading, choose, clip, join, number, options, parse_hidden};
-use super::{Algorithm, BackendChoice, Choice, Conditioning, Config, Independence, Init, Pruning, Retry, ScaleTerm, Stopping, limits};
+use super::{Algorithm, BackendChoice, Choice, Conditioning, Config, Independence, Init, Pruning, Retry, ScaleTerm, SidesRule, Stopping, limits};
 use crate::core::equations::{DEGREES, Degree};
 use crate::core::frame::Normalise;
 use crate::core::manifold::ManifoldKind;
@@ -13,7 +13,7 @@ use crate::core::transfer::{ImportMode, RelationsLabel};
 use crate::core::upload::UploadLabel;
 
 /// Bumped when a field changes meaning; older links still load, with a notice.
-pub const QUERY_VERSION: u32 = 9;
+pub const QUERY_VERSION: u32 = 10;
 
 /// Where a field sits in the page's panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -256,6 +256,15 @@ pub const FIELDS: &[Field] = &[
         range: range(limits::NEGATIVES),
         read: |r, value| r.config.negatives = number(&mut r.notes, "negatives weight", value, r.config.negatives, limits::NEGATIVES),
         write: |c| Some(c.negatives.to_string()),
+    },
+    Field {
+        key: "sides",
+        label: "sides of the data (with the negatives)",
+        section: Section::Loss,
+        input: Input::Choice(options::<SidesRule>),
+        range: None,
+        read: |r, value| choose(&mut r.config.sides, "sides", value, &mut r.notes),
+        write: |c| Some(c.sides.key().into()),
     },
     Field {
         key: "cond",

@@ -110,6 +110,23 @@ choice!(Retry {
     Off => "off", "reject it";
 });
 
+/// Which relations keep to the data's sides: points beside it that say which side of the
+/// zero set they lie on (`core::orientation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SidesRule {
+    /// The first relation where the data is a hypersurface, and the last where the kept
+    /// ones leave it a hypersurface of their joint zero set; normals are not carried
+    /// through a crossing, and pieces are turned to agree: the project's default.
+    Within,
+    /// The first relation only, normals carried through crossings and each piece turned
+    /// outwards (links of versions 1 to 9).
+    First,
+}
+choice!(SidesRule {
+    Within => "within", "first relation, and the last within the others (default)";
+    First => "first", "first relation only";
+});
+
 /// What happens to a relation the syzygy adversary could not rebuild (Eq. 3 ends there).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Conditioning {
@@ -205,6 +222,8 @@ pub struct Config {
     pub conditioning: Conditioning,
     /// Whether stray pieces of the joint zero set are pruned at the end of a run.
     pub pruning: Pruning,
+    /// Which relations keep to the data's sides.
+    pub sides: SidesRule,
     /// The degree the equations are read to (`core::equations`).
     pub degree: Degree,
     /// What happens to imported relations the keep tests keep (`core::transfer`).
@@ -241,6 +260,7 @@ impl Default for Config {
             stopping: Stopping::Patient,
             conditioning: Conditioning::Transverse,
             pruning: Pruning::Strays,
+            sides: SidesRule::Within,
             degree: Degree::Auto,
             import_mode: ImportMode::Frozen,
             imported: None,

@@ -2,7 +2,7 @@
 //! rules that make an older link train as it did when it was made.
 
 use super::fields::{FIELDS, QUERY_VERSION};
-use super::{Choice, Conditioning, Config, Init, Pruning, Retry, Stopping, limits};
+use super::{Choice, Conditioning, Config, Init, Pruning, Retry, SidesRule, Stopping, limits};
 use crate::core::frame::Normalise;
 use std::fmt::Display;
 use std::str::FromStr;
@@ -61,7 +61,8 @@ impl Reading {
     /// versions 3 to 5 never gave a loose fit more steps, versions 6 and 7 gave one more only
     /// to a loose fit and only once, versions 1 to 6 left stray pieces,
     /// versions 1 to 7 trained in the data's own coordinates, versions 1 to 8 rejected a
-    /// relation the warm start led nowhere.
+    /// relation the warm start led nowhere, versions 1 to 9 gave only the first relation
+    /// sides.
     fn as_its_version_trained(&mut self) {
         let given = |key| self.seen.contains(&key);
         if self.version == 1 && !given("init") {
@@ -88,6 +89,9 @@ impl Reading {
         }
         if self.version <= 8 && !given("retry") {
             self.config.retry = Retry::Off;
+        }
+        if self.version <= 9 && !given("sides") {
+            self.config.sides = SidesRule::First;
         }
     }
 }

@@ -38,6 +38,7 @@ fn every_field_round_trips() {
         stopping: Stopping::Steps,
         conditioning: Conditioning::Off,
         pruning: Pruning::Off,
+        sides: SidesRule::First,
         degree: Degree::Fixed(3),
         import_mode: ImportMode::Tune,
         imported: RelationsLabel::parse("sphere.json~0123456789abcdef"),
@@ -151,6 +152,10 @@ fn version_1_links_train_as_they_did_then() {
     assert_eq!(Config::from_query("v=8&init=sphere").0.retry, Retry::Off);
     assert_eq!(Config::from_query("v=8&retry=plain").0.retry, Retry::Plain);
     assert_eq!(Config::from_query("m=circle").0.retry, Retry::Plain);
+    // Versions 1 to 9 gave only the first relation sides.
+    assert_eq!(Config::from_query("v=9&m=circle").0.sides, SidesRule::First);
+    assert_eq!(Config::from_query("v=9&sides=within").0.sides, SidesRule::Within);
+    assert_eq!(Config::from_query("m=circle").0.sides, SidesRule::Within);
 }
 
 #[test]

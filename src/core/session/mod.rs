@@ -95,7 +95,7 @@ impl Session {
         Self {
             fused,
             kernels: if per_row && !fused && gpu::fits(dataset.dim(), &config.hidden) { gpu::client_of(&device) } else { None },
-            sets: TrainingSets::new(&dataset, config.negatives, config.seed, &device),
+            sets: TrainingSets::new(&dataset, config.negatives, config.sides, config.seed, &device),
             pruning: None,
             transfers: Vec::new(),
             tuning: std::collections::VecDeque::new(),
@@ -341,6 +341,7 @@ impl Session {
             self.kept.push(net);
             self.refresh_frozen();
             fidelity = metrics::intersection_fidelity(&self.kept, &self.dataset, self.config.seed, &self.device.clone().inner()).await?;
+            self.sides_within_kept().await?;
         }
         let report = RelationReport {
             index: relation,

@@ -1,10 +1,15 @@
 //! The points a run trains on, uploaded once: the data, the off-manifold points, and where
-//! the data is a hypersurface the points beside it; each on the host and on the device.
+//! the data is a hypersurface (of space, or of the kept relations' zero set) the points
+//! beside it; each on the host and on the device.
 
+use super::Session;
+use crate::core::config::SidesRule;
 use crate::core::dataset::Dataset;
+use crate::core::error::DeviceError;
 use crate::core::loss::TrainingSet;
 use crate::core::orientation;
-use crate::core::relation::Relation;
+use crate::core::points::PointCloud;
+use crate::core::relation::{Relation, read_vec};
 use crate::core::rng::Rng;
 use burn::tensor::{Device, Tensor, TensorData};
 
@@ -14,9 +19,14 @@ pub(super) struct TrainingSets {
     pub off: TrainingSet,
     /// Which rows of `off` are near the data (the syzygy adversary's points).
     pub near_rows: Vec<usize>,
-    /// Points beside the data with the signed offset that put them there, where the data
-    /// is a hypersurface (`orientation`) and the negatives are on.
+    /// Points beside the data with the signed offset that put them there, for the relation
+    /// trained with `sides_kept` relations kept: the first where the data is a hypersurface,
+    /// the last where the kept ones leave it a hypersurface of their joint zero set
+    /// (`orientation`, `Session::sides_within_kept`); with the negatives on.
     pub sides: Option<TrainingSet>,
+    pub sides_kept: usize,
+    /// The data's local dimension (`orientation::dimension`), where `sides=within`.
+    pub dimension: Option<usize>,
     /// The data's centroid as [1, N], on the device and the host: the warm start's centre.
     pub centre: Tensor<2>,
     pub centre_host: Vec<f32>,
@@ -24,12 +34,12 @@ pub(super) struct TrainingSets {
 
 impl TrainingSets {
     /// `device`: the training device (autodiff on).
-    pub fn new(dataset: &Dataset, negatives: f64, seed: u64, device: &Device) -> Self {
+    pub fn new(dataset: &Dataset, negatives: f64, rule: SidesRule, seed: u64, device: &Device) -> Self {
         let off = &dataset.off_train;
         let centre_host: Vec<f32> = dataset.train.centroid().into_iter().map(|v| v as f32).collect();
         let centre = Tensor::from_data(TensorData::new(centre_host.clone(), [1, dataset.dim()]), device);
         let sides = (negatives > 0.0)
-            .then(|| orientation::sides(&dataset.train, dataset.scale(), &mut Rng::new(seed).fork(17)))
+            .then(|| orientation::sides(&dataset.train, rule, dataset.scale(), &mut Rng::new(seed).fork(17)))
             .flatten()
             .filter(|s| !s.offsets.is_empty())
             .map(|s| TrainingSet::new(s.points, Some(s.offsets), device));
@@ -38,6 +48,9 @@ impl TrainingSets {
             off: TrainingSet::new(off.points.clone(), Some(off.distances.clone()), device),
             near_rows: off.near_rows(),
             sides,
+            sides_kept: 0,
+            // (Only where sides within the kept relations' zero set may be given.)
+            dimension: (negatives > 0.0 && rule == SidesRule::Within).then(|| orientation::dimension(&dataset.train)).flatten(),
             centre,
             centre_host,
         }
@@ -53,4 +66,48 @@ impl TrainingSets {
         self.data.refreeze(kept);
         self.off.refreeze(kept);
     }
+}
+
+impl Session {
+    /// Whether the relation trained now has sides to keep to.
+    pub(super) fn has_sides(&self) -> bool {
+        self.sets.sides.is_some() && self.sets.sides_kept == self.kept.len()
+    }
+
+    /// After a relation is kept: where the data is a hypersurface of the kept relations'
+    /// joint zero set (by its local dimension the next relation is the last), the next
+    /// relation gets sides within that set. Three stacked circles on the cylinder: g₂ must
+    /// change sign at each circle, and with no sides it could cross zero at two of them
+    /// with the same slope and so once more between them, a stray circle (82% of the
+    /// intersection on the circles under transversality).
+    pub(super) async fn sides_within_kept(&mut self) -> Result<(), DeviceError> {
+        let (n, kept) = (self.dataset.dim(), self.kept.len());
+        if kept == 0 || self.sets.dimension.is_none_or(|d| d + kept + 1 != n) {
+            return Ok(());
+        }
+        let train = &self.dataset.train;
+        let cloud = train.select(&orientation::sided_rows(train.len()));
+        let gradients = gradients_at(&self.kept, &cloud, &self.device.clone().inner()).await?;
+        let mut rng = Rng::new(self.config.seed).fork(17 + kept as u64);
+        if let Some(signed) = orientation::sides_within(&cloud, &gradients, self.dataset.scale(), &mut rng).filter(|s| !s.offsets.is_empty()) {
+            self.sets.sides = Some(TrainingSet::new(signed.points, Some(signed.offsets), &self.device));
+            self.sets.sides_kept = kept;
+        }
+        Ok(())
+    }
+}
+
+/// Each kept relation's gradient at each point of `cloud`: [point][relation][coordinate].
+async fn gradients_at(kept: &[Relation], cloud: &PointCloud, device: &Device) -> Result<Vec<Vec<Vec<f64>>>, DeviceError> {
+    let (n, dim) = (cloud.len(), cloud.dim());
+    let x = Tensor::<2>::from_data(TensorData::new(cloud.values().to_vec(), [n, dim]), device);
+    let mut at = vec![Vec::with_capacity(kept.len()); n];
+    for relation in kept {
+        let (_, v) = relation.value_and_grad(x.clone());
+        let v = read_vec(v).await?;
+        for (row, gradient) in at.iter_mut().zip(v.chunks(dim)) {
+            row.push(gradient.iter().map(|&c| c as f64).collect());
+        }
+    }
+    Ok(at)
 }

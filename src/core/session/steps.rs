@@ -95,7 +95,7 @@ impl Session {
             config: &self.config,
             step: job.step,
             kept: self.kept.len(),
-            sides: self.sets.sides.is_some(),
+            sides: self.has_sides(),
             data_scale: self.dataset.scale(),
             centre: (&self.sets.centre, &self.sets.centre_host),
             adversary: job.adversary.as_ref().map(|(adversary, _)| (adversary, job.rms.as_slice())),
