@@ -1,16 +1,17 @@
 //! The syzygy test's rounds (Eq. 3): a fresh adversary f = Σ cⱼ ĝⱼ each round, its
 //! held-out error, and whether a relation it could not rebuild is made transverse.
 
-use super::{Job, Session, frozen_values};
+use super::{Job, Session};
 use crate::core::config::Conditioning;
 use crate::core::error::DeviceError;
 use crate::core::loss::push::normalised_terms;
 use crate::core::loss::{Part, Points};
-use crate::core::relation::read_vec;
+use crate::core::relation::{Relation, read_vec};
 use crate::core::rng::Rng;
 use crate::core::syzygy::{self, Adversary};
 use crate::core::verdict;
 use burn::module::Module;
+use burn::tensor::Tensor;
 
 impl Session {
     /// Starts adversary round `round` of relation `relation`: g_k frozen as the target,
@@ -60,4 +61,9 @@ impl Session {
         let prediction = adversary.valid().forward(x, terms);
         Ok(read_vec(syzygy::relative_error(prediction, target)).await?[0] as f64)
     }
+}
+
+/// g_j(x) of each frozen relation, as [n, 1] each.
+fn frozen_values(kept: &[Relation], x: Tensor<2>) -> Vec<Tensor<2>> {
+    kept.iter().map(|r| r.value(x.clone())).collect()
 }

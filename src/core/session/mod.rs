@@ -27,7 +27,7 @@ use super::verdict::{self, Verdict};
 use crate::core::error::DeviceError;
 use burn::module::Module;
 use burn::optim::ModuleOptimizer;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Device;
 use early_stop::CHECK_EVERY;
 use sets::TrainingSets;
 
@@ -393,9 +393,4 @@ impl Session {
             at_limit: self.finished && !rejected && self.reports.len() >= self.relation_limit() && self.kept_count() + 1 < self.dataset.dim(),
         }
     }
-}
-
-/// g_j(x) of each frozen relation, as [n, 1] each.
-fn frozen_values(kept: &[Relation], x: Tensor<2>) -> Vec<Tensor<2>> {
-    kept.iter().map(|r| r.value(x.clone())).collect()
 }
