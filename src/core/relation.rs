@@ -4,6 +4,7 @@
 //! gives exact parameter gradients of losses that contain v.
 
 use super::error::DeviceError;
+use super::points::PointCloud;
 use super::rng::Rng;
 use burn::module::{Module, Param};
 use burn::nn::Linear;
@@ -303,6 +304,20 @@ pub async fn read_vec<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, DeviceEr
     count_read();
     let data = t.into_data_async().await.map_err(|e| DeviceError::Read(format!("{e:?}")))?;
     data.convert::<f32>().try_into_vec::<f32>().map_err(|e| DeviceError::Data(format!("{e:?}")))
+}
+
+/// Each of `relations`' gradients at each point of `cloud`, [point][relation][coordinate]:
+/// one read per relation.
+pub async fn gradients_at(relations: &[Relation], cloud: &PointCloud, device: &Device) -> Result<Vec<Vec<Vec<f64>>>, DeviceError> {
+    let x = cloud.to_tensor(device);
+    let mut at = vec![Vec::with_capacity(relations.len()); cloud.len()];
+    for relation in relations {
+        let (_, v) = relation.value_and_grad(x.clone());
+        for (row, gradient) in at.iter_mut().zip(read_vec(v).await?.chunks(cloud.dim())) {
+            row.push(gradient.iter().map(|&c| c as f64).collect());
+        }
+    }
+    Ok(at)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -17,7 +17,7 @@ use text::generator;
 pub use text::{coefficient_text, variables};
 
 use super::dataset::Dataset;
-use super::relation::{Relation, read_vec};
+use super::relation::{Relation, gradients_at};
 use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 use span::{DATA_PRECISION, LOOSER_THAN_TIGHTEST, Sample, explained, null_space, residual};
@@ -242,16 +242,7 @@ async fn sample(kept: &[Relation], data: &Dataset, device: &Device) -> Result<Sa
     let every = data.train.len().div_ceil(SAMPLE_POINTS).max(1);
     let rows: Vec<usize> = (0..data.train.len()).step_by(every).collect();
     let cloud = data.train.select(&rows);
-    let x = cloud.to_tensor(device);
-    let dim = data.dim();
-    let mut gradients: Vec<Vec<Vec<f64>>> = vec![Vec::new(); rows.len()];
-    for relation in kept {
-        let (_, v) = relation.value_and_grad(x.clone());
-        let v = read_vec::<2>(v).await?;
-        for (i, g) in v.chunks(dim).enumerate() {
-            gradients[i].push(g.iter().map(|&a| a as f64).collect());
-        }
-    }
+    let gradients = gradients_at(kept, &cloud, device).await?;
     Ok(Sample::new(cloud.rows_f64().collect(), gradients))
 }
 

@@ -8,8 +8,7 @@ use crate::core::dataset::Dataset;
 use crate::core::error::DeviceError;
 use crate::core::loss::TrainingSet;
 use crate::core::orientation;
-use crate::core::points::PointCloud;
-use crate::core::relation::{Relation, read_vec};
+use crate::core::relation::{Relation, gradients_at};
 use crate::core::rng::Rng;
 use burn::tensor::{Device, Tensor, TensorData};
 
@@ -19,12 +18,12 @@ pub(super) struct TrainingSets {
     pub off: TrainingSet,
     /// Which rows of `off` are near the data (the syzygy adversary's points).
     pub near_rows: Vec<usize>,
-    /// Points beside the data with the signed offset that put them there, for the relation
-    /// trained with `sides_kept` relations kept: the first where the data is a hypersurface,
-    /// the last where the kept ones leave it a hypersurface of their joint zero set
-    /// (`orientation`, `Session::sides_within_kept`); with the negatives on.
-    pub sides: Option<TrainingSet>,
-    pub sides_kept: usize,
+    /// Points beside the data with the signed offset that put them there, and how many
+    /// relations are kept when the relation trained keeps to them: the first (none kept)
+    /// where the data is a hypersurface, the last where the kept ones leave it a
+    /// hypersurface of their joint zero set (`orientation`, `Session::sides_within_kept`);
+    /// with the negatives on.
+    pub sides: Option<(usize, TrainingSet)>,
     /// The data's local dimension (`orientation::dimension`), where `sides=within`.
     pub dimension: Option<usize>,
     /// The data's centroid as [1, N], on the device and the host: the warm start's centre.
@@ -42,13 +41,12 @@ impl TrainingSets {
             .then(|| orientation::sides(&dataset.train, rule, dataset.scale(), &mut Rng::new(seed).fork(17)))
             .flatten()
             .filter(|s| !s.offsets.is_empty())
-            .map(|s| TrainingSet::new(s.points, Some(s.offsets), device));
+            .map(|s| (0, TrainingSet::new(s.points, Some(s.offsets), device)));
         Self {
             data: TrainingSet::new(dataset.train.clone(), None, device),
             off: TrainingSet::new(off.points.clone(), Some(off.distances.clone()), device),
             near_rows: off.near_rows(),
             sides,
-            sides_kept: 0,
             // (Only where sides within the kept relations' zero set may be given.)
             dimension: (negatives > 0.0 && rule == SidesRule::Within).then(|| orientation::dimension(&dataset.train)).flatten(),
             centre,
@@ -58,7 +56,7 @@ impl TrainingSets {
 
     /// Every set, mutably.
     pub fn all_mut(&mut self) -> impl Iterator<Item = &mut TrainingSet> {
-        [&mut self.data, &mut self.off].into_iter().chain(self.sides.as_mut())
+        [&mut self.data, &mut self.off].into_iter().chain(self.sides.as_mut().map(|(_, set)| set))
     }
 
     /// Re-evaluates the kept relations at the data and the off-manifold points.
@@ -71,7 +69,7 @@ impl TrainingSets {
 impl Session {
     /// Whether the relation trained now has sides to keep to.
     pub(super) fn has_sides(&self) -> bool {
-        self.sets.sides.is_some() && self.sets.sides_kept == self.kept.len()
+        self.sets.sides.as_ref().is_some_and(|(kept, _)| *kept == self.kept.len())
     }
 
     /// After a relation is kept: where the data is a hypersurface of the kept relations'
@@ -90,24 +88,8 @@ impl Session {
         let gradients = gradients_at(&self.kept, &cloud, &self.device.clone().inner()).await?;
         let mut rng = Rng::new(self.config.seed).fork(17 + kept as u64);
         if let Some(signed) = orientation::sides_within(&cloud, &gradients, self.dataset.scale(), &mut rng).filter(|s| !s.offsets.is_empty()) {
-            self.sets.sides = Some(TrainingSet::new(signed.points, Some(signed.offsets), &self.device));
-            self.sets.sides_kept = kept;
+            self.sets.sides = Some((kept, TrainingSet::new(signed.points, Some(signed.offsets), &self.device)));
         }
         Ok(())
     }
-}
-
-/// Each kept relation's gradient at each point of `cloud`: [point][relation][coordinate].
-async fn gradients_at(kept: &[Relation], cloud: &PointCloud, device: &Device) -> Result<Vec<Vec<Vec<f64>>>, DeviceError> {
-    let (n, dim) = (cloud.len(), cloud.dim());
-    let x = Tensor::<2>::from_data(TensorData::new(cloud.values().to_vec(), [n, dim]), device);
-    let mut at = vec![Vec::with_capacity(kept.len()); n];
-    for relation in kept {
-        let (_, v) = relation.value_and_grad(x.clone());
-        let v = read_vec(v).await?;
-        for (row, gradient) in at.iter_mut().zip(v.chunks(dim)) {
-            row.push(gradient.iter().map(|&c| c as f64).collect());
-        }
-    }
-    Ok(at)
 }

@@ -76,7 +76,7 @@ impl Session {
         match points {
             Points::Data => &self.sets.data,
             Points::Off => &self.sets.off,
-            Points::Sides => self.sets.sides.as_ref().expect("sides are read only where the data has them"),
+            Points::Sides => &self.sets.sides.as_ref().expect("sides are read only where the data has them").1,
             Points::Strays => &self.pruning.as_ref().expect("strays are read only while pruning").strays,
         }
     }
