@@ -9,6 +9,14 @@ pub fn norm(a: &[f64]) -> f64 {
     dot(a, a).sqrt()
 }
 
+/// `v` less its parts along each of `basis` (orthonormal vectors).
+pub fn reject(v: &mut [f64], basis: &[Vec<f64>]) {
+    for q in basis {
+        let c = dot(v, q);
+        v.iter_mut().zip(q).for_each(|(a, b)| *a -= c * b);
+    }
+}
+
 pub fn squared_distance(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
 }

@@ -145,14 +145,18 @@ choice!(Conditioning {
 /// from every data point (`session::prune`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pruning {
-    /// The last kept relation trains on against them, kept so where fewer landings stray:
-    /// the project's default.
+    /// The last kept relation trains on against them, kept so where fewer landings stray,
+    /// a lone relation too: the project's default.
     Strays,
+    /// As [`Pruning::Strays`] where two or more relations are kept; a lone relation's
+    /// stray sheets are left (links of versions 7 to 10).
+    Several,
     /// Left as training made them (links of versions 1 to 6).
     Off,
 }
 choice!(Pruning {
     Strays => "strays", "train the last relation off stray pieces (default)";
+    Several => "several", "the same, only where two or more relations are kept";
     Off => "off", "leave them";
 });
 

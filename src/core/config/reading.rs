@@ -62,7 +62,7 @@ impl Reading {
     /// to a loose fit and only once, versions 1 to 6 left stray pieces,
     /// versions 1 to 7 trained in the data's own coordinates, versions 1 to 8 rejected a
     /// relation the warm start led nowhere, versions 1 to 9 gave only the first relation
-    /// sides.
+    /// sides, versions 7 to 10 pruned no lone relation.
     fn as_its_version_trained(&mut self) {
         let given = |key| self.seen.contains(&key);
         if self.version == 1 && !given("init") {
@@ -83,6 +83,8 @@ impl Reading {
         }
         if self.version <= 6 && !given("prune") {
             self.config.pruning = Pruning::Off;
+        } else if self.version <= 10 && !given("prune") {
+            self.config.pruning = Pruning::Several;
         }
         if self.version <= 7 && !given("norm") {
             self.config.normalise = Normalise::Off;

@@ -138,6 +138,11 @@ fn version_1_links_train_as_they_did_then() {
     assert_eq!(Config::from_query("v=6&m=circle").0.pruning, Pruning::Off);
     assert_eq!(Config::from_query("v=6&prune=strays").0.pruning, Pruning::Strays);
     assert_eq!(Config::from_query("m=circle").0.pruning, Pruning::Strays);
+    // Versions 7 to 10 pruned only where two or more relations were kept.
+    assert_eq!(Config::from_query("v=7&m=circle").0.pruning, Pruning::Several);
+    assert_eq!(Config::from_query("v=10&m=circle").0.pruning, Pruning::Several);
+    assert_eq!(Config::from_query("v=10&prune=strays").0.pruning, Pruning::Strays);
+    assert_eq!(Config::from_query("prune=several").0.pruning, Pruning::Several);
     // The equations' degree: auto, or 1 to 6; anything else is refused with the range.
     assert_eq!(Config::from_query("degree=3").0.degree, Degree::Fixed(3));
     let (c, notes) = Config::from_query("degree=9");

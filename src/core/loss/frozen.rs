@@ -126,7 +126,11 @@ impl FrozenRows {
         self.row(r)[self.relations * self.dim..2 * self.relations * self.dim].chunks_exact(self.dim)
     }
 
+    /// 0 with no kept relations (a lone relation's stray landings, `session::prune`).
     pub(super) fn joint_sq(&self, r: usize) -> f32 {
+        if self.relations == 0 {
+            return 0.0;
+        }
         self.row(r)[2 * self.relations * self.dim]
     }
 }

@@ -2,7 +2,8 @@
 //! joint zero set {g_1 = .. = g_k = 0} from containing more than the manifold. From the
 //! second relation on, a hinge asks the joint normalised residual at off-manifold points
 //! to be at least MARGIN times their distance to the data (capped at MARGIN_CAP data
-//! scales). The same hinge at stray landings of the joint zero set prunes them.
+//! scales). The same hinge at stray landings of the joint zero set prunes them, a lone
+//! relation's too (there the joint residual is its own).
 
 use super::fit::kernel_norm;
 use super::{Batch, EPS, FrozenRows, FrozenView, MARGIN, MARGIN_CAP, Points, Term, norm, row_norm};
@@ -32,7 +33,7 @@ impl Term for Negatives {
         let part = batch.part(self.points);
         let (frozen, _) = part.frozen();
         let (g, v) = net.value_and_grad(part.x());
-        negatives(g, row_norm(v), &frozen, part.column(), self.data_scale).map(|term| term.mul_scalar(self.weight))
+        Some(negatives(g, row_norm(v), &frozen, part.column(), self.data_scale).mul_scalar(self.weight))
     }
 
     fn fused(&self, weights: &[LayerWeights], batch: &Batch) -> (f64, Vec<LayerWeights>) {
@@ -59,12 +60,12 @@ impl Term for Negatives {
 }
 
 /// The hinge on the joint normalised residual at off-manifold points (see the module note).
-pub fn negatives(g: Tensor<2>, norm: Tensor<2>, frozen: &FrozenView, distance: Tensor<2>, data_scale: f64) -> Option<Tensor<1>> {
-    let earlier = frozen.joint_sq.clone()?;
-    let joint = (earlier + (g / norm).square()).add_scalar(EPS).sqrt();
+pub fn negatives(g: Tensor<2>, norm: Tensor<2>, frozen: &FrozenView, distance: Tensor<2>, data_scale: f64) -> Tensor<1> {
+    let own = (g / norm).square();
+    let joint = frozen.joint_sq.clone().map_or(own.clone(), |earlier| earlier + own).add_scalar(EPS).sqrt();
     let cap = MARGIN_CAP * data_scale;
     let wanted = distance.clamp_max(cap).mul_scalar(MARGIN);
-    Some(relu(wanted - joint).mean().div_scalar(cap * MARGIN))
+    relu(wanted - joint).mean().div_scalar(cap * MARGIN)
 }
 
 /// The same hinge on the GPU (`core::gpu`), formula for formula [`NegativeRows::row`]:

@@ -14,8 +14,10 @@
 
 mod pieces;
 
+pub use pieces::Votes;
+
 use super::config::SidesRule;
-use super::linalg::{dot, norm};
+use super::linalg::{dot, norm, reject};
 use super::local_fit::Patch;
 use super::nearest::NearestIndex;
 use super::points::PointCloud;
@@ -103,12 +105,6 @@ fn across_within(normal_space: &[Vec<f64>], gradients: &[Vec<f64>]) -> Option<Ve
     }
     // In the normal space's coordinates: the gradients made orthonormal, then the axis
     // that is left the most by them.
-    let reject = |v: &mut Vec<f64>, basis: &[Vec<f64>]| {
-        for q in basis {
-            let c = dot(v, q);
-            v.iter_mut().zip(q).for_each(|(a, b)| *a -= c * b);
-        }
-    };
     let mut basis: Vec<Vec<f64>> = Vec::new();
     for g in gradients {
         let mut c: Vec<f64> = normal_space.iter().map(|u| dot(u, g)).collect();
@@ -145,15 +141,47 @@ pub fn oriented_normals(cloud: &PointCloud) -> Option<Vec<Vec<f64>>> {
 /// `SidesRule::First` orients as links of versions 1 to 9 did: through crossings, along
 /// one-way neighbour edges, each piece outwards on its own.
 pub fn normals_within(cloud: &PointCloud, gradients: &[Vec<Vec<f64>>], rule: SidesRule) -> Option<Vec<Vec<f64>>> {
-    orient(cloud, gradients, rule).map(|o| o.normals)
+    let mut oriented = orient(cloud, gradients, rule)?;
+    if rule == SidesRule::Within {
+        let votes = oriented.chord_votes(cloud);
+        pieces::turn_to_agree(cloud, &oriented.pieces, &votes, &mut oriented.normals);
+    }
+    Some(oriented.normals)
 }
 
-/// Oriented normals (see `normals_within`), and what the orienting saw of the data's shape.
-struct Oriented {
-    normals: Vec<Vec<f64>>,
+/// Oriented normals (see `normals_within`) before the pieces are turned to agree, and what
+/// the orienting saw of the data's shape.
+pub struct Oriented {
+    /// Per row of the cloud: its unit normal, zero where it has none.
+    pub normals: Vec<Vec<f64>>,
+    /// The rows of each piece the normals were carried through, each turned on its own.
+    pub pieces: Vec<Vec<usize>>,
     /// Within a kept zero set: the data's pieces of at least a twentieth of its points,
     /// once cut at crossings.
-    pieces: usize,
+    data_pieces: usize,
+}
+
+impl Oriented {
+    /// The piece each row's normal was carried through (None: the row has no normal).
+    pub fn piece_of_rows(&self) -> Vec<Option<usize>> {
+        let mut of = vec![None; self.normals.len()];
+        for (i, rows) in self.pieces.iter().enumerate() {
+            rows.iter().for_each(|&r| of[r] = Some(i));
+        }
+        of
+    }
+
+    /// Votes by chords through space between its pieces (`pieces::chord_votes`).
+    pub fn chord_votes(&self, cloud: &PointCloud) -> Votes {
+        pieces::chord_votes(cloud, &self.pieces, &self.normals)
+    }
+
+    /// Its pieces turned as most `votes` agree (`pieces::Votes`), then one signed point
+    /// beside each data point (see `signed_points`).
+    pub fn signed_points(mut self, cloud: &PointCloud, votes: &Votes, scale: f64, rng: &mut Rng) -> SignedPoints {
+        pieces::turn_to_agree(cloud, &self.pieces, votes, &mut self.normals);
+        signed_points(cloud, &self.normals, scale, rng)
+    }
 }
 
 fn orient(cloud: &PointCloud, gradients: &[Vec<Vec<f64>>], rule: SidesRule) -> Option<Oriented> {
@@ -229,10 +257,7 @@ fn orient(cloud: &PointCloud, gradients: &[Vec<Vec<f64>>], rule: SidesRule) -> O
         }
         pieces.push(piece);
     }
-    if careful {
-        pieces::sides_agree(cloud, &index, &pieces, &centroid, &mut normals);
-    }
-    Some(Oriented { normals, pieces: data_pieces })
+    Some(Oriented { normals, pieces, data_pieces })
 }
 
 /// The rows of a cloud of `len` points that get normals and signed points: at most `MOST`,
@@ -249,8 +274,9 @@ pub fn sides(cloud: &PointCloud, rule: SidesRule, scale: f64, rng: &mut Rng) -> 
     Some(signed_points(&cloud, &normals, scale, rng))
 }
 
-/// The signed points beside `cloud` within the kept relations' zero set (see
-/// `normals_within`), or None where it is not a hypersurface of it, or is in one piece
+/// The normals of `cloud` within the kept relations' zero set (see `normals_within`), each
+/// piece turned on its own (the caller says how they agree: `Oriented::signed_points`),
+/// or None where it is not a hypersurface of it, or is in one piece
 /// (once cut at crossings). Pieces are where a relation's sign pattern can go wrong: it can
 /// cross zero at two of them with the same slope and so once more between them (three
 /// stacked circles). On one piece the sides forced a sign change that a relation only
@@ -258,9 +284,8 @@ pub fn sides(cloud: &PointCloud, rule: SidesRule, scale: f64, rng: &mut Rng) -> 
 /// intersection on it (median of seeds 1-3, transversality), SO(3)'s sixth relation lost
 /// at one seed in three. (Thick patches alone say little in sparse data: SO(3)'s 1,500
 /// points in R⁹ have some at every seed.)
-pub fn sides_within(cloud: &PointCloud, gradients: &[Vec<Vec<f64>>], scale: f64, rng: &mut Rng) -> Option<SignedPoints> {
-    let oriented = orient(cloud, gradients, SidesRule::Within).filter(|o| o.pieces >= 2)?;
-    Some(signed_points(cloud, &oriented.normals, scale, rng))
+pub fn pieces_within(cloud: &PointCloud, gradients: &[Vec<Vec<f64>>]) -> Option<Oriented> {
+    orient(cloud, gradients, SidesRule::Within).filter(|o| o.data_pieces >= 2)
 }
 
 /// One point beside each data point, at a random signed offset along its normal (see

@@ -71,24 +71,38 @@ fn pieces_of(edges: &[Vec<usize>], cut: &[bool]) -> Vec<usize> {
     sizes
 }
 
-/// Pieces are turned so that the space between two of them is one side of both: nested
-/// spheres each turned outwards ask for g > 0 just outside the inner one and g < 0 just
-/// inside the outer one, so for a sheet between them that the data never asked for (two
-/// spheres of radii 1 and 2: no relation kept, with the retry from random weights too).
-/// Each point votes with the nearest point of every other piece, where nothing of the data
-/// lies between them (no data point nearer to the midpoint than they are): the two agree
-/// when each lies on the same side of the other, n_a·(b − a) and n_b·(a − b) of one sign.
-/// The turns that most votes agree with are chosen by trying them all (a few pieces);
-/// beyond `PIECES` pieces (data in crumbs, where a piece's side means little) none are.
-pub(super) fn sides_agree(cloud: &PointCloud, index: &NearestIndex, pieces: &[Vec<usize>], centroid: &[f64], normals: &mut [Vec<f64>]) {
-    let count = pieces.len();
-    if !(2..=PIECES).contains(&count) {
-        return;
+/// How the pieces' sides agree as they stand: for pieces i and j, the pairs that say the
+/// space between them is one side of both, minus those that say it is not.
+pub struct Votes(Vec<Vec<i64>>);
+
+impl Votes {
+    pub fn new(pieces: usize) -> Self {
+        Self(vec![vec![0; pieces]; pieces])
     }
+
+    /// A pair of a point of piece `i` and one of piece `j` says whether they agree.
+    pub fn cast(&mut self, i: usize, j: usize, agree: bool) {
+        self.0[i][j] += if agree { 1 } else { -1 };
+    }
+}
+
+/// Votes by chords through space. Pieces are turned so that the space between two of them
+/// is one side of both: nested spheres each turned outwards ask for g > 0 just outside the
+/// inner one and g < 0 just inside the outer one, so for a sheet between them that the
+/// data never asked for (two spheres of radii 1 and 2: no relation kept, with the retry
+/// from random weights too). Each point votes with the nearest point of every other piece,
+/// where nothing of the data lies between them (no data point nearer to the midpoint than
+/// they are): the two agree when each lies on the same side of the other, n_a·(b − a) and
+/// n_b·(a − b) of one sign.
+pub(super) fn chord_votes(cloud: &PointCloud, pieces: &[Vec<usize>], normals: &[Vec<f64>]) -> Votes {
+    let count = pieces.len();
+    let mut votes = Votes::new(count);
+    if !(2..=PIECES).contains(&count) {
+        return votes;
+    }
+    let index = NearestIndex::new(cloud);
     let clouds: Vec<PointCloud> = pieces.iter().map(|rows| cloud.select(rows)).collect();
     let indices: Vec<NearestIndex> = clouds.iter().map(NearestIndex::new).collect();
-    // votes[i][j]: agreeing minus disagreeing pairs between pieces i and j as they stand.
-    let mut votes = vec![vec![0i64; count]; count];
     for (i, rows) in pieces.iter().enumerate() {
         for &a in rows {
             let pa: Vec<f64> = cloud.row(a).iter().map(|&v| v as f64).collect();
@@ -101,24 +115,34 @@ pub(super) fn sides_agree(cloud: &PointCloud, index: &NearestIndex, pieces: &[Ve
                     continue;
                 }
                 let (from_a, from_b) = (dot(&normals[a], &ab), -dot(&normals[b], &ab));
-                votes[i][j] += if from_a * from_b > 0.0 { 1 } else { -1 };
+                votes.cast(i, j, from_a * from_b > 0.0);
             }
         }
     }
-    // The first piece keeps its turn (the overall sign is chosen below).
-    let score = |turns: u32| -> i64 {
-        let sign = |i: usize| if turns >> i & 1 == 1 { -1 } else { 1 };
-        (0..count).flat_map(|i| (0..count).map(move |j| (i, j))).map(|(i, j)| votes[i][j] * sign(i) * sign(j)).sum()
-    };
-    let best = (0..1u32 << (count - 1)).map(|t| t << 1).max_by_key(|&t| (score(t), Reverse(t))).expect("one turn at least");
-    for (_, rows) in pieces.iter().enumerate().filter(|&(i, _)| best >> i & 1 == 1) {
-        turn(normals, rows);
+    votes
+}
+
+/// Turns the pieces as most `votes` agree, by trying all turns (a few pieces); beyond
+/// `PIECES` pieces (data in crumbs, where a piece's side means little) none are. Then all
+/// together, away from the data's centroid on the whole.
+pub(super) fn turn_to_agree(cloud: &PointCloud, pieces: &[Vec<usize>], votes: &Votes, normals: &mut [Vec<f64>]) {
+    let count = pieces.len();
+    if (2..=PIECES).contains(&count) {
+        // The first piece keeps its turn (the overall sign is chosen below).
+        let score = |turns: u32| -> i64 {
+            let sign = |i: usize| if turns >> i & 1 == 1 { -1 } else { 1 };
+            (0..count).flat_map(|i| (0..count).map(move |j| (i, j))).map(|(i, j)| votes.0[i][j] * sign(i) * sign(j)).sum()
+        };
+        let best = (0..1u32 << (count - 1)).map(|t| t << 1).max_by_key(|&t| (score(t), Reverse(t))).expect("one turn at least");
+        for (_, rows) in pieces.iter().enumerate().filter(|&(i, _)| best >> i & 1 == 1) {
+            turn(normals, rows);
+        }
     }
-    // Then all together, away from the centroid on the whole: the far field is the outside,
-    // where the warm start's sphere is positive (nested spheres turned the other way kept a
-    // stray sheet 2-4 beyond the outer one, where g had to turn positive again).
+    // The far field is the outside, where the warm start's sphere is positive (nested
+    // spheres turned the other way kept a stray sheet 2-4 beyond the outer one, where g had
+    // to turn positive again).
     let every: Vec<usize> = (0..normals.len()).collect();
-    if lean(cloud, normals, &every, centroid) < 0.0 {
+    if lean(cloud, normals, &every, &cloud.centroid()) < 0.0 {
         turn(normals, &every);
     }
 }

@@ -166,13 +166,15 @@ fn within_a_kept_zero_set_the_pieces_alternate_as_one_function_s_sides_do() {
     let up = along.iter().filter(|&&a| a > 0.0).count();
     assert!(up == 0 || up == along.len(), "{up} of {} agree with z³ − z", along.len());
     // Sides are given within the cylinder for the pieces, not for one circle alone.
-    let signed = sides_within(&circles, &cylinder, 1.0, &mut Rng::new(5)).expect("three pieces");
+    let pieces = pieces_within(&circles, &cylinder).expect("three pieces");
+    let votes = pieces.chord_votes(&circles);
+    let signed = pieces.signed_points(&circles, &votes, 1.0, &mut Rng::new(5));
     assert!(signed.offsets.len() > circles.len() / 2, "{}", signed.offsets.len());
     let one: Vec<usize> = (0..circles.len()).filter(|&r| circles.row(r)[2] == 0.0).collect();
     let circle = circles.select(&one);
     let on_cylinder: Vec<Vec<Vec<f64>>> = one.iter().map(|&r| cylinder[r].clone()).collect();
     assert!(normals_within(&circle, &on_cylinder, SidesRule::Within).is_some(), "a hypersurface of the cylinder");
-    assert!(sides_within(&circle, &on_cylinder, 1.0, &mut Rng::new(5)).is_none(), "one piece: no sides");
+    assert!(pieces_within(&circle, &on_cylinder).is_none(), "one piece: no sides");
     // The kept relation must be transverse: a gradient along the data gives no normal.
     let along_data: Vec<Vec<Vec<f64>>> = circles.rows_f64().map(|p| vec![vec![-p[1], p[0], 0.0]]).collect();
     let none = normals_within(&circles, &along_data, SidesRule::Within).expect("a piece count");

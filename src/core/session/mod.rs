@@ -12,6 +12,7 @@ mod retry;
 mod sets;
 mod steps;
 mod transfer;
+mod walk;
 
 use super::config::{Algorithm, Config, Stopping};
 use super::dataset::Dataset;

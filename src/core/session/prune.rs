@@ -11,6 +11,9 @@
 //!
 //! Only at the end: before the last relation, the joint zero set is bigger than the
 //! manifold by right (the ellipse's g₁ is a whole surface), and far landings are no fault.
+//! A lone relation is pruned too: the off-manifold negatives start at the second relation,
+//! so nothing else holds a hypersurface's stray sheets off (nested spheres: 71 of 600
+//! projected points landed on sheets 6-12 from the data, outside its box).
 
 use super::{Job, Session};
 use crate::core::config::Pruning;
@@ -84,17 +87,21 @@ impl Session {
         let Some(report) = self.reports.iter().rposition(|r| r.verdict.is_kept()).filter(|&r| self.reports[r].verdict == Verdict::Independent) else {
             return Ok(());
         };
-        // The negatives' hinge needs an earlier relation (see `loss::negatives`): a lone
-        // hypersurface's stray sheets are the sides term's business. With the negatives
-        // off (neg=0) the hinge has no weight, and a round could not change anything.
-        if self.config.pruning != Pruning::Strays || self.kept.len() < 2 || self.config.negatives <= 0.0 {
+        // With the negatives off (neg=0) the hinge has no weight, and a round could not
+        // change anything.
+        let pruned = match self.config.pruning {
+            Pruning::Strays => true,
+            Pruning::Several => self.kept.len() >= 2,
+            Pruning::Off => false,
+        };
+        if !pruned || self.config.negatives <= 0.0 {
             return Ok(());
         }
         let landings = self.stray_landings().await?;
         if !worth_a_round(landings.len()) {
             return Ok(());
         }
-        let standing = self.kept.pop().expect("kept.len() ≥ 2");
+        let standing = self.kept.pop().expect("the last kept relation");
         self.refresh_frozen();
         self.pruning = Some(StrayPruning::new(report, standing, self.strays(&landings), landings.len()));
         self.job = Some(self.pruning_job(report));
@@ -120,7 +127,7 @@ impl Session {
         pruning.steps += job.step;
         let net = job.net.valid();
         let metrics = self.measure(&net).await?;
-        let still_kept = verdict::verdict(&metrics, None, true, false) == Verdict::Independent;
+        let still_kept = verdict::verdict(&metrics, None, !self.kept.is_empty(), false) == Verdict::Independent;
         self.kept.push(net.clone());
         self.refresh_frozen();
         let landings = if still_kept { Some(self.stray_landings().await?) } else { None };

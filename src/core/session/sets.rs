@@ -86,8 +86,18 @@ impl Session {
         let train = &self.dataset.train;
         let cloud = train.select(&orientation::sided_rows(train.len()));
         let gradients = gradients_at(&self.kept, &cloud, &self.device.clone().inner()).await?;
+        let Some(oriented) = orientation::pieces_within(&cloud, &gradients) else {
+            return Ok(());
+        };
+        // How the pieces' sides agree, walked along the kept zero set (`walk`); by chords
+        // through space where too few walkers got from one piece to another.
+        let votes = match self.walked_votes(&cloud, &oriented).await? {
+            Some(walked) => walked,
+            None => oriented.chord_votes(&cloud),
+        };
         let mut rng = Rng::new(self.config.seed).fork(17 + kept as u64);
-        if let Some(signed) = orientation::sides_within(&cloud, &gradients, self.dataset.scale(), &mut rng).filter(|s| !s.offsets.is_empty()) {
+        let signed = oriented.signed_points(&cloud, &votes, self.dataset.scale(), &mut rng);
+        if !signed.offsets.is_empty() {
             self.sets.sides = Some((kept, TrainingSet::new(signed.points, Some(signed.offsets), &self.device)));
         }
         Ok(())

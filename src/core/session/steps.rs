@@ -322,27 +322,39 @@ pub(super) mod tests {
         assert_same("syzygy, conditioning", &session, &job, &batch);
     }
 
+    /// A session pruning its last relation (the job's) against stray landings of the joint
+    /// zero set: the last of two relations, and a lone one (no kept relation: its own
+    /// residual is the joint one). The hinge is active there, since all vanish and the
+    /// points lie off the data.
+    pub(in crate::core::session) fn pruning_cases() -> Vec<(&'static str, Session, Job)> {
+        let config = Config { samples: 512, batch: 200, hidden: vec![16, 8], ..Config::default() };
+        [("pruning the second relation", Kept::Trained), ("pruning a lone relation", Kept::Nothing)]
+            .into_iter()
+            .map(|(what, kept)| {
+                let (mut session, job) = setup(config.clone(), kept, Phase::Prune, 600);
+                let relations: Vec<Relation> = session.kept.iter().cloned().chain([job.net.valid()]).collect();
+                let how = crate::core::metrics::Projection { points: 40, iterations: 20, seed: 5 };
+                let (landings, _) = block_on(crate::core::metrics::intersection_points(&relations, &session.dataset, how, &Device::flex())).unwrap();
+                assert!(!landings.is_empty(), "{what}: some points land");
+                let strays = session.strays(&landings);
+                session.pruning = Some(super::super::prune::StrayPruning::new(relations.len() - 1, job.net.valid(), strays, landings.len()));
+                (what, session, job)
+            })
+            .collect()
+    }
+
     #[test]
     fn pruning_adds_the_stray_landings_hinge_in_both_steps_alike() {
-        let config = Config { samples: 512, batch: 200, hidden: vec![16, 8], ..Config::default() };
-        let (mut session, job) = setup(config, Kept::Trained, Phase::Prune, 600);
-        // Landings on the joint zero set of the kept relation and the job's: the hinge is
-        // active there, since both vanish and the points lie off the data.
-        let relations = [session.kept[0].clone(), job.net.valid()];
-        let how = crate::core::metrics::Projection { points: 40, iterations: 20, seed: 5 };
-        let (landings, _) = block_on(crate::core::metrics::intersection_points(&relations, &session.dataset, how, &Device::flex())).unwrap();
-        assert!(!landings.is_empty(), "some points land");
-        let strays = session.strays(&landings);
-        let before = session.kept[0].clone();
-        session.pruning = Some(super::super::prune::StrayPruning::new(1, before, strays, landings.len()));
-        let drawn = session.draw_batch(&job);
-        assert!(drawn.iter().any(|(p, _)| *p == Points::Strays), "the strays are drawn while pruning");
-        let batch = session.batch(drawn);
-        let without: Vec<Box<dyn Term + '_>> = session.terms(&job).into_iter().filter(|t| t.points() != [Points::Strays]).collect();
-        let fit = block_on(read_vec(session.graph_loss(&job, &without, &batch))).unwrap()[0];
-        let with_strays = block_on(read_vec(session.graph_loss(&job, &session.terms(&job), &batch))).unwrap()[0];
-        assert!(with_strays > fit + 1e-4, "the strays' hinge adds to the loss: {with_strays} vs {fit}");
-        assert_same("pruning", &session, &job, &batch);
+        for (what, mut session, job) in pruning_cases() {
+            let drawn = session.draw_batch(&job);
+            assert!(drawn.iter().any(|(p, _)| *p == Points::Strays), "{what}: the strays are drawn while pruning");
+            let batch = session.batch(drawn);
+            let without: Vec<Box<dyn Term + '_>> = session.terms(&job).into_iter().filter(|t| t.points() != [Points::Strays]).collect();
+            let fit = block_on(read_vec(session.graph_loss(&job, &without, &batch))).unwrap()[0];
+            let with_strays = block_on(read_vec(session.graph_loss(&job, &session.terms(&job), &batch))).unwrap()[0];
+            assert!(with_strays > fit + 1e-4, "{what}: the strays' hinge adds to the loss: {with_strays} vs {fit}");
+            assert_same(what, &session, &job, &batch);
+        }
     }
 
     #[test]
