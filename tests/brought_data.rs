@@ -28,6 +28,7 @@ suite_tests! { suite::cases::brought();
     three_stacked_circles: "three stacked circles", Bar, Bar;
     two_spheres: "two spheres", Bar, Bar;
     nested_spheres: "nested spheres", Bar, Bar;
+    linked_circles: "linked circles", Bar, Bar;
     rotations: "rotations SO(3)", short(6, 0.32, 0.25), short(6, 0.26, 0.035);
     orthogonal_2: "orthogonal O(2)", Bar, Bar;
 }

@@ -182,6 +182,7 @@ pub fn brought() -> Vec<Case> {
         three_stacked_circles_case(),
         two_spheres_case(),
         nested_spheres_case(),
+        linked_circles_case(),
         rotations_so3_case(),
         orthogonal_o2_case(),
     ]
@@ -325,6 +326,32 @@ fn nested_spheres_case() -> Case {
         },
         distance: |p| radial(p).min((sq(p).sqrt() - 2.0).abs()),
         relations: Some(|p| vec![(sq(p) - 1.0) * (sq(p) - 4.0)]),
+        ..Case::default()
+    }
+}
+
+/// Two circles through each other's discs (a Hopf link): radius 1 about the origin in the
+/// xy-plane, radius 0.8 about (0.9, 0, 0) in the xz-plane. Not a complete intersection
+/// that two products cut out alone: (x²+y²−1)((x−0.9)²+z²−0.64) and yz also vanish on
+/// four lines (x = ±1 with y = 0, x = 0.1 and x = 1.7 with z = 0), which the exact
+/// relations' fidelity counts against them.
+fn linked_circles_case() -> Case {
+    Case {
+        name: "linked circles".into(),
+        equations: "x²+y²−1 with z, (x−0.9)²+z²−0.64 with y: two pieces, linked (R³)".into(),
+        dim: 3,
+        codim: 2,
+        closed: true,
+        sample: |r| {
+            let t = r.range(0.0, TAU);
+            if r.below(2) == 0 { vec![t.cos(), t.sin(), 0.0] } else { vec![0.9 + 0.8 * t.cos(), 0.0, 0.8 * t.sin()] }
+        },
+        distance: |p| {
+            let a = (p[0].hypot(p[1]) - 1.0).hypot(p[2]);
+            let b = ((p[0] - 0.9).hypot(p[2]) - 0.8).hypot(p[1]);
+            a.min(b)
+        },
+        relations: Some(|p| vec![(p[0] * p[0] + p[1] * p[1] - 1.0) * ((p[0] - 0.9).powi(2) + p[2] * p[2] - 0.64), p[1] * p[2]]),
         ..Case::default()
     }
 }
