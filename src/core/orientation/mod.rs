@@ -171,6 +171,12 @@ impl Oriented {
         of
     }
 
+    /// Whether its pieces are few enough to be turned to agree (`pieces::turn_to_agree`):
+    /// beyond that, votes are not asked for.
+    pub fn turnable(&self) -> bool {
+        pieces::turnable(self.pieces.len())
+    }
+
     /// Votes by chords through space between its pieces (`pieces::chord_votes`).
     pub fn chord_votes(&self, cloud: &PointCloud) -> Votes {
         pieces::chord_votes(cloud, &self.pieces, &self.normals)

@@ -71,6 +71,11 @@ fn pieces_of(edges: &[Vec<usize>], cut: &[bool]) -> Vec<usize> {
     sizes
 }
 
+/// Whether `count` pieces are turned to agree: two or more, and at most `PIECES`.
+pub(super) fn turnable(count: usize) -> bool {
+    (2..=PIECES).contains(&count)
+}
+
 /// How the pieces' sides agree as they stand: for pieces i and j, the pairs that say the
 /// space between them is one side of both, minus those that say it is not.
 pub struct Votes(Vec<Vec<i64>>);
@@ -97,7 +102,7 @@ impl Votes {
 pub(super) fn chord_votes(cloud: &PointCloud, pieces: &[Vec<usize>], normals: &[Vec<f64>]) -> Votes {
     let count = pieces.len();
     let mut votes = Votes::new(count);
-    if !(2..=PIECES).contains(&count) {
+    if !turnable(count) {
         return votes;
     }
     let index = NearestIndex::new(cloud);
@@ -127,7 +132,7 @@ pub(super) fn chord_votes(cloud: &PointCloud, pieces: &[Vec<usize>], normals: &[
 /// together, away from the data's centroid on the whole.
 pub(super) fn turn_to_agree(cloud: &PointCloud, pieces: &[Vec<usize>], votes: &Votes, normals: &mut [Vec<f64>]) {
     let count = pieces.len();
-    if (2..=PIECES).contains(&count) {
+    if turnable(count) {
         // The first piece keeps its turn (the overall sign is chosen below).
         let score = |turns: u32| -> i64 {
             let sign = |i: usize| if turns >> i & 1 == 1 { -1 } else { 1 };

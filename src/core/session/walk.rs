@@ -48,8 +48,12 @@ struct Walker {
 
 impl Session {
     /// The votes of walkers along the kept relations' joint zero set between the pieces of
-    /// `oriented` (rows of `cloud`, working coordinates); None where too few arrived.
+    /// `oriented` (rows of `cloud`, working coordinates); None where too few arrived, or
+    /// where the pieces are too many to be turned (no votes are asked for then).
     pub(super) async fn walked_votes(&self, cloud: &PointCloud, oriented: &Oriented) -> Result<Option<Votes>, DeviceError> {
+        if !oriented.turnable() {
+            return Ok(None);
+        }
         let device = self.device.clone().inner();
         let (dim, scale) = (cloud.dim(), self.dataset.scale());
         let (step, arrival) = (STEP * scale, ARRIVAL * STEP * scale);
