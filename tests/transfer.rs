@@ -174,3 +174,15 @@ fn an_imported_relation_gives_the_next_one_its_sides_within_it() {
     assert_eq!(session.kept().len(), 2, "{}", session.conclusion().describe());
     assert!(fidelity(&session) >= 0.95, "{}", fidelity(&session));
 }
+
+/// A run picked up again after a lost GPU (`Session::resume`) gives the relation it
+/// trains next its sides within the kept ones, as the run would have.
+#[test]
+fn a_resumed_run_gives_the_next_relation_its_sides_within_the_kept_ones() {
+    let first = Config { max_relations: Some(1), ..Config::default() };
+    let before = run(&first, stacked_circles());
+    let mut session = Session::resume(Config::default(), stacked_circles(), &Backend::cpu().device, before.reports().to_vec(), before.history().to_vec());
+    block_on(session.run(100, |_, _| {})).expect("training goes on");
+    assert_eq!(session.kept().len(), 2, "{}", session.conclusion().describe());
+    assert!(fidelity(&session) >= 0.95, "{}", fidelity(&session));
+}

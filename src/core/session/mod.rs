@@ -219,6 +219,10 @@ impl Session {
             return Ok(Event::Finished);
         }
         if self.job.is_none() {
+            // A relation's sides within the kept zero set are made as its training starts,
+            // from what is kept however it came: learned here, imported, or rebuilt after
+            // a lost GPU.
+            self.sides_within_kept().await?;
             self.job = Some(self.new_job());
         }
         let mut job = self.job.take().expect("set above");
@@ -342,7 +346,6 @@ impl Session {
             self.kept.push(net);
             self.refresh_frozen();
             fidelity = metrics::intersection_fidelity(&self.kept, &self.dataset, self.config.seed, &self.device.clone().inner()).await?;
-            self.sides_within_kept().await?;
         }
         let report = RelationReport {
             index: relation,

@@ -82,9 +82,6 @@ impl Session {
             // Judged together, each against the ones before it; trained one by one.
             self.kept.clear();
             self.refresh_frozen();
-        } else {
-            // The relation learned next keeps to its sides within them, as after a kept one.
-            self.sides_within_kept().await?;
         }
         let kept = self.transfers.iter().filter(|t| t.kept).count();
         if let Some(cap) = &mut self.config.max_relations {
