@@ -69,6 +69,15 @@ impl<'a> NearestIndex<'a> {
         best.sqrt()
     }
 
+    /// The row of the nearest point to `p` and its distance (None for an empty cloud).
+    pub fn nearest(&self, p: &[f64]) -> Option<(usize, f64)> {
+        let mut found = Vec::with_capacity(2);
+        if !self.nodes.is_empty() {
+            self.search_k(0, p, 1, &mut found);
+        }
+        found.first().map(|&(d, row)| (row, d.sqrt()))
+    }
+
     /// The rows of the `k` nearest points to `p`, nearest first.
     pub fn nearest_rows(&self, p: &[f64], k: usize) -> Vec<usize> {
         let mut found = Vec::with_capacity(k + 1);
@@ -152,10 +161,18 @@ mod tests {
                 all.sort_by(f64::total_cmp);
                 let k: Vec<f64> = index.nearest_rows(&p, 9).into_iter().map(|r| squared_distance(cloud.row(r), &p)).collect();
                 assert_eq!(k, all[..9].to_vec(), "dim {dim} at {p:?}");
+                // The nearest row and its distance, in one search.
+                let (row, distance) = index.nearest(&p).expect("a point");
+                assert_eq!(
+                    (squared_distance(cloud.row(row), &p).sqrt().to_bits(), distance.to_bits()),
+                    (all[0].sqrt().to_bits(), all[0].sqrt().to_bits()),
+                    "dim {dim} at {p:?}"
+                );
             }
         }
         let empty = PointCloud::new(2, Vec::new()).unwrap();
         assert!(NearestIndex::new(&empty).nearest_rows(&[0.0, 0.0], 3).is_empty());
         assert_eq!(NearestIndex::new(&empty).distance(&[0.0, 0.0]), f64::INFINITY);
+        assert_eq!(NearestIndex::new(&empty).nearest(&[0.0, 0.0]), None);
     }
 }

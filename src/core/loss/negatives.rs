@@ -62,7 +62,11 @@ impl Term for Negatives {
 /// The hinge on the joint normalised residual at off-manifold points (see the module note).
 pub fn negatives(g: Tensor<2>, norm: Tensor<2>, frozen: &FrozenView, distance: Tensor<2>, data_scale: f64) -> Tensor<1> {
     let own = (g / norm).square();
-    let joint = frozen.joint_sq.clone().map_or(own.clone(), |earlier| earlier + own).add_scalar(EPS).sqrt();
+    let joint = match frozen.joint_sq.clone() {
+        Some(earlier) => earlier + own,
+        None => own,
+    };
+    let joint = joint.add_scalar(EPS).sqrt();
     let cap = MARGIN_CAP * data_scale;
     let wanted = distance.clamp_max(cap).mul_scalar(MARGIN);
     relu(wanted - joint).mean().div_scalar(cap * MARGIN)

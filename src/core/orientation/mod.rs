@@ -141,10 +141,10 @@ pub fn oriented_normals(cloud: &PointCloud) -> Option<Vec<Vec<f64>>> {
 /// `SidesRule::First` orients as links of versions 1 to 9 did: through crossings, along
 /// one-way neighbour edges, each piece outwards on its own.
 pub fn normals_within(cloud: &PointCloud, gradients: &[Vec<Vec<f64>>], rule: SidesRule) -> Option<Vec<Vec<f64>>> {
-    let mut oriented = orient(cloud, gradients, rule)?;
+    let oriented = orient(cloud, gradients, rule)?;
     if rule == SidesRule::Within {
         let votes = oriented.chord_votes(cloud);
-        pieces::turn_to_agree(cloud, &oriented.pieces, &votes, &mut oriented.normals);
+        return Some(oriented.turned(cloud, &votes));
     }
     Some(oriented.normals)
 }
@@ -182,11 +182,16 @@ impl Oriented {
         pieces::chord_votes(cloud, &self.pieces, &self.normals)
     }
 
-    /// Its pieces turned as most `votes` agree (`pieces::Votes`), then one signed point
-    /// beside each data point (see `signed_points`).
-    pub fn signed_points(mut self, cloud: &PointCloud, votes: &Votes, scale: f64, rng: &mut Rng) -> SignedPoints {
+    /// Its normals, the pieces turned as most `votes` agree (`pieces::Votes`).
+    fn turned(mut self, cloud: &PointCloud, votes: &Votes) -> Vec<Vec<f64>> {
         pieces::turn_to_agree(cloud, &self.pieces, votes, &mut self.normals);
-        signed_points(cloud, &self.normals, scale, rng)
+        self.normals
+    }
+
+    /// Its pieces turned as most `votes` agree, then one signed point beside each data
+    /// point (see `signed_points`).
+    pub fn signed_points(self, cloud: &PointCloud, votes: &Votes, scale: f64, rng: &mut Rng) -> SignedPoints {
+        signed_points(cloud, &self.turned(cloud, votes), scale, rng)
     }
 }
 

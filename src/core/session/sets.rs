@@ -74,10 +74,10 @@ impl Session {
 
     /// As a relation's training starts: where the data is a hypersurface of the kept
     /// relations' joint zero set (by its local dimension this relation is the last), it
-    /// gets sides within that set (once for each count of kept relations). Three stacked circles on the cylinder: g₂ must
-    /// change sign at each circle, and with no sides it could cross zero at two of them
-    /// with the same slope and so once more between them, a stray circle (82% of the
-    /// intersection on the circles under transversality).
+    /// gets sides within that set (once for each count of kept relations). Three stacked
+    /// circles on the cylinder: g₂ must change sign at each circle, and with no sides it
+    /// could cross zero at two of them with the same slope and so once more between them,
+    /// a stray circle (82% of the intersection on the circles under transversality).
     pub(super) async fn sides_within_kept(&mut self) -> Result<(), DeviceError> {
         let (n, kept) = (self.dataset.dim(), self.kept.len());
         if kept == 0 || self.has_sides() || self.sets.dimension.is_none_or(|d| d + kept + 1 != n) {

@@ -88,8 +88,7 @@ impl Session {
                 if !on {
                     continue;
                 }
-                let nearest = index.nearest_rows(&p, 1)[0];
-                let distance = index.distance(&p);
+                let Some((nearest, distance)) = index.nearest(&p) else { continue };
                 match piece_of[nearest] {
                     Some(other) if other != walker.piece && distance <= arrival => {
                         // Head on: the other piece's normal points back the way it came.
