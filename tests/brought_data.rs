@@ -8,8 +8,8 @@
 //! little under what it reaches so that it stays visible and a regression fails: the
 //! figure-eight knot (67.8% / 65.2% under transversality, 66.6% / 53.8% under syzygy; its
 //! g₁ at seed 3 is kept only when trained again from random weights); SO(3) (6 relations
-//! at every seed under transversality, 33.4% / 26.9%; 6 6 5 under syzygy, 27.7% / 4.0%;
-//! the exact relations reach 50.5%, all of O(3)).
+//! at every seed with either algorithm: 33.4% / 26.9% under transversality, 27.7% /
+//! 24.7% under syzygy; the exact relations reach 50.5%, all of O(3)).
 #![cfg(not(target_arch = "wasm32"))]
 
 #[macro_use]
@@ -29,6 +29,6 @@ suite_tests! { suite::cases::brought();
     two_spheres: "two spheres", Bar, Bar;
     nested_spheres: "nested spheres", Bar, Bar;
     linked_circles: "linked circles", Bar, Bar;
-    rotations: "rotations SO(3)", short(6, 0.32, 0.25), short(6, 0.26, 0.035);
+    rotations: "rotations SO(3)", short(6, 0.32, 0.25), short(6, 0.26, 0.22);
     orthogonal_2: "orthogonal O(2)", Bar, Bar;
 }
