@@ -6,19 +6,19 @@
 //! also held to 80% among the points that land inside the data's bounding box, where the
 //! exact relations reach 100%.
 //!
-//! Where a default run falls short today over seeds 1-3 (docs/suite.md): the pendulum
-//! under syzygy keeps a fifth relation at seeds 1 and 3 (the dimension one too low; 62.7%
-//! at the median seed, 38.3% at the worst); the helix under syzygy reaches 84.9% inside
-//! the data's box at the median seed, a spurious piece among the data. The test holds
-//! each to what it reaches now, a little lower, so the shortfall stays visible and any
-//! regression fails.
+//! Where a default run falls short today over seeds 1-3 (docs/suite.md): the helix under
+//! syzygy reaches 84.9% inside the data's box at the median seed, a spurious piece among
+//! the data. The test holds it to what it reaches now, a little lower, so the shortfall
+//! stays visible and any regression fails. (The pendulum under syzygy kept a spurious
+//! fifth relation at seeds 1 and 3 until a relation much looser than the ones before it
+//! failed the vanishing test, docs/decisions.md; it is held to the bar.)
 #![cfg(not(target_arch = "wasm32"))]
 
 #[macro_use]
 mod suite;
 
 use suite::Expect::Bar;
-use suite::{short, short_inside};
+use suite::short_inside;
 
 suite_tests! { suite::builtins();
     ellipse: "built-in ellipse", Bar, Bar;
@@ -28,5 +28,5 @@ suite_tests! { suite::builtins();
     torus: "built-in torus", Bar, Bar;
     helix: "built-in helix", Bar, short_inside(0.75);
     twisted_cubic: "built-in twisted-cubic", Bar, Bar;
-    pendulum: "built-in pendulum", Bar, short(5, 0.60, 0.37);
+    pendulum: "built-in pendulum", Bar, Bar;
 }

@@ -127,7 +127,7 @@ pub fn RelationsTable(run: RunState) -> impl IntoView {
             <div class="table-scroll"><table class="relations" data-testid="relations">
                 <thead><tr>
                     <th title="the relation (its colour in the pictures)">"g"</th>
-                    <th title="how far held-out data lies from g's zero set, to first order: |g| divided by the length of its gradient (small: g vanishes on the data)">"|g|/‖∇g‖ on data"</th>
+                    <th title="how far held-out data lies from g's zero set, to first order: |g| divided by the length of its gradient (small: g vanishes on the data; a later relation looser than the fidelity tolerance and 5 times the loosest earlier one is not kept)">"|g|/‖∇g‖ on data"</th>
                     <th title="the same at points off the data, divided by its value on the data (large: g vanishes on the data and not elsewhere; kept only above 5)">"off/on"</th>
                     <th title="median sine between ∇g and the span of the earlier relations' gradients on held-out data (0: g depends on them; kept only at 0.1 or more)">"sin(span)"</th>
                     <th title="restricted syzygies only: the error of the best rebuilding of g from the earlier relations (small: g follows from them and is dropped)">"syzygy err"</th>

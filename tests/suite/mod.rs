@@ -293,7 +293,14 @@ pub fn run_with(case: &Case, config: Config) -> Outcome {
         exact_fidelity: case.exact_fidelity(&data, seed),
         seconds,
         steps: session.reports().iter().map(|r| r.steps).sum(),
-        verdicts: session.reports().iter().map(|r| format!("g{}: {} ({}; {} steps)", r.index + 1, r.verdict.describe(), r.how_trained(), r.steps)).collect(),
+        verdicts: session
+            .reports()
+            .iter()
+            .map(|r| {
+                let residual = r.metrics.on_residual / data.scale();
+                format!("g{}: {} ({}; {} steps; held-out |g|/‖∇g‖ {residual:.4} of the scale)", r.index + 1, r.verdict.describe(), r.how_trained(), r.steps)
+            })
+            .collect(),
         conclusion: session.conclusion().describe(),
     }
 }

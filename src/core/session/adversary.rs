@@ -43,12 +43,13 @@ impl Session {
     /// the joint zero set is ill-conditioned and has spurious pieces (circle × sphere 78%,
     /// the arm 0.8%). Trained on with transversality's span term, g_k keeps vanishing only
     /// if a transverse relation exists; if it does not (g_k was dependent to first
-    /// order), it stops vanishing and the vanishing test rejects it.
+    /// order), it stops vanishing and the vanishing test rejects it. Looseness is not held
+    /// against it here: conditioning trains on, and may tighten it.
     pub(super) async fn conditions(&self, job: &Job) -> Result<bool, DeviceError> {
         if self.config.conditioning != Conditioning::Transverse {
             return Ok(false);
         }
-        Ok(verdict::vanishes(&self.measure(&job.net.valid()).await?))
+        Ok(verdict::vanishes(&self.measure(&job.net.valid()).await?, &self.earlier().looseness_aside()))
     }
 
     /// Held-out relative error of the adversary on the near-manifold test points.

@@ -11,7 +11,7 @@ use crate::core::error::DeviceError;
 use crate::core::metrics::{self, RelationMetrics};
 use crate::core::phase::Phase;
 use crate::core::report::Stop;
-use crate::core::verdict::{self, NEAR_RATIO_MIN, RATIO_MIN, SIN_MIN, Verdict};
+use crate::core::verdict::{self, Earlier, NEAR_RATIO_MIN, RATIO_MIN, SIN_MIN, Verdict};
 use burn::module::Module;
 
 /// With early stopping, a fitting relation is measured on held-out points this often ...
@@ -98,14 +98,16 @@ impl Session {
             return Ok(true);
         }
         let m = self.measure(&job.net.valid()).await?;
-        Ok(more_steps_pay(self.config.stopping, job.phase, &m, !self.kept.is_empty()))
+        Ok(more_steps_pay(self.config.stopping, job.phase, &m, &self.earlier()))
     }
 }
 
 /// Whether more steps pay for a relation in `phase` whose steps ran out, no longer
-/// improving, that measures `m` ([`Session::worth_more`]).
-fn more_steps_pay(stopping: Stopping, phase: Phase, m: &RelationMetrics, has_earlier: bool) -> bool {
-    verdict::verdict(m, None, has_earlier, false) == Verdict::Independent || (stopping == Stopping::Patient && phase == Phase::Condition && !hopeless(m))
+/// improving, that measures `m` ([`Session::worth_more`]): the keep tests would keep it,
+/// looseness aside.
+fn more_steps_pay(stopping: Stopping, phase: Phase, m: &RelationMetrics, earlier: &Earlier) -> bool {
+    let kept = verdict::verdict(m, None, &earlier.looseness_aside(), false) == Verdict::Independent;
+    kept || (stopping == Stopping::Patient && phase == Phase::Condition && !hopeless(m))
 }
 
 /// Whether a relation clearly cannot vanish: under each vanishing threshold by the margin
@@ -140,7 +142,8 @@ fn done_residual(k: usize) -> f64 {
 mod tests {
     use super::*;
 
-    /// A relation whose steps ran out gets more where its keep tests would keep it; under
+    /// A relation whose steps ran out gets more where its keep tests would keep it (looseness
+    /// aside: that is what steps mend); under
     /// stop=patient a conditioning also where it narrowly fails them, never a fit (a
     /// surface's spurious g₂ can fail as narrowly) and never a hopeless conditioning.
     #[test]
@@ -155,17 +158,21 @@ mod tests {
             near_ratio: 10.0,
             sin_span: 0.9,
         };
+        let one = Earlier { count: 1, loosest: 0.01, tolerance: 0.1 };
         let narrow = RelationMetrics { ratio: 0.99 * RATIO_MIN, ..kept.clone() };
         let hopeless_ratio = RelationMetrics { ratio: 0.9 * RATIO_MIN / KEEP_MARGIN, ..kept.clone() };
         let hopeless_near = RelationMetrics { near_ratio: 0.9 * NEAR_RATIO_MIN / KEEP_MARGIN.sqrt(), ..kept.clone() };
         for stopping in [Stopping::Patient, Stopping::Tighten] {
             for phase in [Phase::Fit, Phase::Condition] {
-                assert!(more_steps_pay(stopping, phase, &kept, true), "{stopping:?} {phase:?}: one its tests keep");
-                assert!(!more_steps_pay(stopping, phase, &hopeless_ratio, true) && !more_steps_pay(stopping, phase, &hopeless_near, true));
+                assert!(more_steps_pay(stopping, phase, &kept, &one), "{stopping:?} {phase:?}: one its tests keep");
+                assert!(!more_steps_pay(stopping, phase, &hopeless_ratio, &one) && !more_steps_pay(stopping, phase, &hopeless_near, &one));
             }
-            assert!(!more_steps_pay(stopping, Phase::Fit, &narrow, true), "{stopping:?}: a fit that fails narrowly");
+            assert!(!more_steps_pay(stopping, Phase::Fit, &narrow, &one), "{stopping:?}: a fit that fails narrowly");
         }
-        assert!(more_steps_pay(Stopping::Patient, Phase::Condition, &narrow, true));
-        assert!(!more_steps_pay(Stopping::Tighten, Phase::Condition, &narrow, true));
+        assert!(more_steps_pay(Stopping::Patient, Phase::Condition, &narrow, &one));
+        let loose = RelationMetrics { on_residual: 0.2, ..kept.clone() };
+        assert!(!verdict::vanishes(&loose, &one), "too loose to keep");
+        assert!(more_steps_pay(Stopping::Tighten, Phase::Fit, &loose, &one), "but more steps tighten it");
+        assert!(!more_steps_pay(Stopping::Tighten, Phase::Condition, &narrow, &one));
     }
 }

@@ -24,7 +24,7 @@ use super::report::{Conclusion, Event, LossPoint, RelationReport, Retried, Stop}
 use super::rng::Rng;
 use super::syzygy::{Adversary, DEPENDENT_BELOW};
 use super::transfer::Transfer;
-use super::verdict::{self, Verdict};
+use super::verdict::{self, Earlier, Verdict};
 use crate::core::error::DeviceError;
 use burn::module::Module;
 use burn::optim::ModuleOptimizer;
@@ -169,6 +169,17 @@ impl Session {
     /// A relation measured on held-out points against the kept relations (`metrics`).
     async fn measure(&self, net: &Relation) -> Result<RelationMetrics, DeviceError> {
         metrics::relation_metrics(net, &self.kept, &self.dataset, &self.device.clone().inner()).await
+    }
+
+    /// The relations kept so far, as a new relation's keep tests compare it with them:
+    /// the loosest of those learned (their reports) and imported (their transfers; with
+    /// import=tune they have no report until trained). During pruning the loosest counts
+    /// the pruned relation as it stood, so pruning is never judged against itself.
+    fn earlier(&self) -> Earlier {
+        let learned = self.reports.iter().filter(|r| r.verdict.is_kept()).map(|r| &r.metrics);
+        let imported = self.transfers.iter().filter(|t| t.kept).map(|t| &t.metrics);
+        let loosest = learned.chain(imported).map(|m| m.on_residual).fold(0.0, f64::max);
+        Earlier { count: self.kept.len(), loosest, tolerance: metrics::FIDELITY_TOLERANCE * self.dataset.scale() }
     }
 
     /// Whether g_k's fit goes on to the syzygy adversary, or is its last phase.
@@ -336,7 +347,7 @@ impl Session {
         let metrics = self.measure(&net).await?;
         let stop = if diverged { Stop::Diverged } else { job.stop.unwrap_or(Stop::Cap { of: self.fit_length(&job) }) };
         let conditioned = job.phase == Phase::Condition;
-        let verdict = forced.unwrap_or_else(|| verdict::verdict(&metrics, job.syzygy_error, !self.kept.is_empty(), conditioned));
+        let verdict = forced.unwrap_or_else(|| verdict::verdict(&metrics, job.syzygy_error, &self.earlier(), conditioned));
         if let Some(again) = self.train_again(&job, &verdict) {
             return Ok(again);
         }

@@ -127,7 +127,7 @@ impl Session {
         pruning.steps += job.step;
         let net = job.net.valid();
         let metrics = self.measure(&net).await?;
-        let still_kept = verdict::verdict(&metrics, None, !self.kept.is_empty(), false) == Verdict::Independent;
+        let still_kept = verdict::verdict(&metrics, None, &self.earlier(), false) == Verdict::Independent;
         self.kept.push(net.clone());
         self.refresh_frozen();
         let landings = if still_kept { Some(self.stray_landings().await?) } else { None };

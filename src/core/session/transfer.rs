@@ -48,7 +48,7 @@ impl Session {
         let device = self.device.clone().inner();
         for (position, net) in relations.into_iter().enumerate() {
             let metrics = self.measure(&net).await?;
-            let verdict = verdict::verdict(&metrics, None, !self.kept.is_empty(), false);
+            let verdict = verdict::verdict(&metrics, None, &self.earlier(), false);
             let transfer = Transfer::judged(source.clone(), position, &verdict, metrics.clone(), tune);
             self.transfers.push(transfer.clone());
             if !transfer.kept {
