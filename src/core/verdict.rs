@@ -164,13 +164,13 @@ pub fn verdict(m: &RelationMetrics, syzygy_error: Option<f64>, earlier: &Earlier
     Verdict::Independent
 }
 
+/// What the keep tests' unit tests judge: a relation they keep, and one kept before it.
 #[cfg(test)]
-mod tests {
+pub(crate) mod fixtures {
     use super::*;
 
-    #[test]
-    fn verdicts_follow_the_thresholds() {
-        let good = RelationMetrics {
+    pub fn kept() -> RelationMetrics {
+        RelationMetrics {
             on_abs_g: 0.01,
             off_abs_g: 1.0,
             on_residual: 0.01,
@@ -179,8 +179,19 @@ mod tests {
             near_residual: 0.1,
             near_ratio: 10.0,
             sin_span: 0.9,
-        };
-        let one = Earlier { count: 1, loosest: 0.01, tolerance: 0.1 };
+        }
+    }
+
+    pub const ONE_EARLIER: Earlier = Earlier { count: 1, loosest: 0.01, tolerance: 0.1 };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verdicts_follow_the_thresholds() {
+        let (good, one) = (fixtures::kept(), fixtures::ONE_EARLIER);
         assert_eq!(verdict(&good, None, &one, false), Verdict::Independent);
         let decided_by = |v: Verdict| match v {
             Verdict::Dependent { test, .. } => Some(test),

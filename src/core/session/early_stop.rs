@@ -148,17 +148,7 @@ mod tests {
     /// surface's spurious g₂ can fail as narrowly) and never a hopeless conditioning.
     #[test]
     fn more_steps_go_to_kept_fits_and_to_conditionings_that_are_not_hopeless() {
-        let kept = RelationMetrics {
-            on_abs_g: 0.01,
-            off_abs_g: 1.0,
-            on_residual: 0.01,
-            off_residual: 0.5,
-            ratio: 50.0,
-            near_residual: 0.1,
-            near_ratio: 10.0,
-            sin_span: 0.9,
-        };
-        let one = Earlier { count: 1, loosest: 0.01, tolerance: 0.1 };
+        let (kept, one) = (verdict::fixtures::kept(), verdict::fixtures::ONE_EARLIER);
         let narrow = RelationMetrics { ratio: 0.99 * RATIO_MIN, ..kept.clone() };
         let hopeless_ratio = RelationMetrics { ratio: 0.9 * RATIO_MIN / KEEP_MARGIN, ..kept.clone() };
         let hopeless_near = RelationMetrics { near_ratio: 0.9 * NEAR_RATIO_MIN / KEEP_MARGIN.sqrt(), ..kept.clone() };
