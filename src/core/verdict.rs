@@ -32,7 +32,7 @@ pub const SIN_MIN: f64 = 0.1;
 pub const LOOSER_MAX: f64 = 5.0;
 
 /// What a relation is judged against: the relations kept before it.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Earlier {
     /// How many are kept.
     pub count: usize,

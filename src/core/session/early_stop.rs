@@ -142,10 +142,10 @@ fn done_residual(k: usize) -> f64 {
 mod tests {
     use super::*;
 
-    /// A relation whose steps ran out gets more where its keep tests would keep it (looseness
-    /// aside: that is what steps mend); under
-    /// stop=patient a conditioning also where it narrowly fails them, never a fit (a
-    /// surface's spurious g₂ can fail as narrowly) and never a hopeless conditioning.
+    /// A relation whose steps ran out gets more where its keep tests would keep it
+    /// (looseness aside: that is what steps mend); under stop=patient a conditioning also
+    /// where it narrowly fails them, never a fit (a surface's spurious g₂ can fail as
+    /// narrowly) and never a hopeless conditioning.
     #[test]
     fn more_steps_go_to_kept_fits_and_to_conditionings_that_are_not_hopeless() {
         let (kept, one) = (verdict::fixtures::kept(), verdict::fixtures::ONE_EARLIER);
