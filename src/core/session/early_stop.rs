@@ -2,8 +2,9 @@
 //! on held-out points at fixed steps, and its fit ends when it has clearly met its keep
 //! tests and stopped improving, or clearly cannot vanish. Under stop=tighten a fit whose
 //! steps run out before it is done, and that its keep tests would keep, gets more steps,
-//! once; under stop=patient also one still improving, and a conditioning not hopeless, up
-//! to MAX_EXTENSIONS times, and no fit is rejected before a third of its steps.
+//! once; under stop=patient also one still improving, and a conditioning or a fit from
+//! random weights not hopeless, up to MAX_EXTENSIONS times (RETRY_EXTENSIONS for the
+//! latter), and no fit is rejected before a third of its steps.
 
 use super::{Job, Session};
 use crate::core::config::Stopping;
@@ -28,8 +29,12 @@ const KEEP_MARGIN: f64 = 2.0;
 /// points at most this share of the fidelity tolerance, in units of the data's scale,
 /// less from the third relation on (see [`done_residual`]).
 const DONE_RESIDUAL: f64 = 0.2;
-/// Under stop=patient a fit may be given more steps this many times.
+/// Under stop=patient a fit may be given more steps this many times ...
 pub(super) const MAX_EXTENSIONS: usize = 3;
+/// ... and a fit trained again from random weights this many: it started from further
+/// away (SO(3)'s g₆ at seed 2 on an AVX-512 host: off/on 4.7 against 5 after 4,500 steps,
+/// kept after 7,500).
+const RETRY_EXTENSIONS: usize = 6;
 
 impl Session {
     /// Early stopping: measures the fitting relation on held-out points and says whether
@@ -78,7 +83,7 @@ impl Session {
         let last_fit = job.phase == Phase::Fit && !self.adversary_follows_fit();
         match self.config.stopping {
             Stopping::Tighten => last_fit && job.extensions == 0,
-            Stopping::Patient => (last_fit || job.phase == Phase::Condition) && job.extensions < MAX_EXTENSIONS,
+            Stopping::Patient => (last_fit || job.phase == Phase::Condition) && job.extensions < patient_extensions(job),
             Stopping::Early | Stopping::Steps => false,
         }
     }
@@ -88,8 +93,9 @@ impl Session {
     /// tighten it: the built-in torus's g₁ runs all 1,500 steps still loose, held-out
     /// |g|/‖∇g‖ 0.018 at seed 1, 91% of its intersection on the torus, and 1,000 more make
     /// it 100%), or, under stop=patient, one whose held-out residual is still improving,
-    /// and a conditioning that is not hopeless: its relation vanished and the adversary
-    /// could not rebuild it, so it is a relation being made transverse, not a guess (SO(3)'s
+    /// and a conditioning or a fit from random weights that is not hopeless
+    /// ([`more_steps_pay`]): a conditioning's relation vanished and the adversary could not
+    /// rebuild it, so it is a relation being made transverse, not a guess (SO(3)'s
     /// g₆ under syzygy at seed 3 stalled at 1,500 conditioning steps at off/on 5.0 against
     /// 5 and was dropped; the relations that conditioning rightly drops are hopeless by
     /// step 350-800 of the suite's runs, and stop there).
@@ -98,16 +104,29 @@ impl Session {
             return Ok(true);
         }
         let m = self.measure(&job.net.valid()).await?;
-        Ok(more_steps_pay(self.config.stopping, job.phase, &m, &self.earlier()))
+        Ok(more_steps_pay(self.config.stopping, job.phase, job.retried.is_some(), &m, &self.earlier()))
     }
 }
 
-/// Whether more steps pay for a relation in `phase` whose steps ran out, no longer
-/// improving, that measures `m` ([`Session::worth_more`]): the keep tests would keep it,
-/// looseness aside.
-fn more_steps_pay(stopping: Stopping, phase: Phase, m: &RelationMetrics, earlier: &Earlier) -> bool {
+/// Whether more steps pay for a relation in `phase` (`retried`: trained again from random
+/// weights) whose steps ran out, no longer improving, that measures `m`
+/// ([`Session::worth_more`]): the keep tests would keep it, looseness aside; or, under
+/// stop=patient, it is a relation being searched for rather than a guess and is not
+/// hopeless. A conditioning is one: its relation vanished and the adversary could not
+/// rebuild it. So is a fit from random weights after its warm start led nowhere: it
+/// starts further from any zero set than a warm start (SO(3)'s g₆ at seed 2, with the
+/// rounding of an AVX-512 host, stalled at off/on 3.6 after 1,500 such steps and was
+/// kept after 7,500).
+fn more_steps_pay(stopping: Stopping, phase: Phase, retried: bool, m: &RelationMetrics, earlier: &Earlier) -> bool {
     let kept = verdict::verdict(m, None, &earlier.looseness_aside(), false) == Verdict::Independent;
-    kept || (stopping == Stopping::Patient && phase == Phase::Condition && !hopeless(m))
+    let searching = phase == Phase::Condition || (phase == Phase::Fit && retried);
+    kept || (stopping == Stopping::Patient && searching && !hopeless(m))
+}
+
+/// How many times stop=patient may extend `job`: more for a fit trained again from random
+/// weights after its warm start led nowhere (`retry.rs`).
+fn patient_extensions(job: &Job) -> usize {
+    if job.phase == Phase::Fit && job.retried.is_some() { RETRY_EXTENSIONS } else { MAX_EXTENSIONS }
 }
 
 /// Whether a relation clearly cannot vanish: under each vanishing threshold by the margin
@@ -144,25 +163,54 @@ mod tests {
 
     /// A relation whose steps ran out gets more where its keep tests would keep it
     /// (looseness aside: that is what steps mend); under stop=patient a conditioning also
-    /// where it narrowly fails them, never a fit (a surface's spurious g₂ can fail as
-    /// narrowly) and never a hopeless conditioning.
+    /// where it narrowly fails them, and a fit from random weights; never a warm-started fit
+    /// (a surface's spurious g₂ can fail as narrowly), never a hopeless one.
     #[test]
-    fn more_steps_go_to_kept_fits_and_to_conditionings_that_are_not_hopeless() {
+    fn more_steps_go_to_kept_fits_and_to_searches_that_are_not_hopeless() {
         let (kept, one) = (verdict::fixtures::kept(), verdict::fixtures::ONE_EARLIER);
         let narrow = RelationMetrics { ratio: 0.99 * RATIO_MIN, ..kept.clone() };
         let hopeless_ratio = RelationMetrics { ratio: 0.9 * RATIO_MIN / KEEP_MARGIN, ..kept.clone() };
         let hopeless_near = RelationMetrics { near_ratio: 0.9 * NEAR_RATIO_MIN / KEEP_MARGIN.sqrt(), ..kept.clone() };
         for stopping in [Stopping::Patient, Stopping::Tighten] {
             for phase in [Phase::Fit, Phase::Condition] {
-                assert!(more_steps_pay(stopping, phase, &kept, &one), "{stopping:?} {phase:?}: one its tests keep");
-                assert!(!more_steps_pay(stopping, phase, &hopeless_ratio, &one) && !more_steps_pay(stopping, phase, &hopeless_near, &one));
+                assert!(more_steps_pay(stopping, phase, false, &kept, &one), "{stopping:?} {phase:?}: one its tests keep");
+                assert!(!more_steps_pay(stopping, phase, false, &hopeless_ratio, &one) && !more_steps_pay(stopping, phase, false, &hopeless_near, &one));
             }
-            assert!(!more_steps_pay(stopping, Phase::Fit, &narrow, &one), "{stopping:?}: a fit that fails narrowly");
+            assert!(!more_steps_pay(stopping, Phase::Fit, false, &narrow, &one), "{stopping:?}: a fit that fails narrowly");
         }
-        assert!(more_steps_pay(Stopping::Patient, Phase::Condition, &narrow, &one));
+        assert!(more_steps_pay(Stopping::Patient, Phase::Condition, false, &narrow, &one));
         let loose = RelationMetrics { on_residual: 0.2, ..kept.clone() };
         assert!(!verdict::vanishes(&loose, &one), "too loose to keep");
-        assert!(more_steps_pay(Stopping::Tighten, Phase::Fit, &loose, &one), "but more steps tighten it");
-        assert!(!more_steps_pay(Stopping::Tighten, Phase::Condition, &narrow, &one));
+        assert!(more_steps_pay(Stopping::Tighten, Phase::Fit, false, &loose, &one), "but more steps tighten it");
+        assert!(!more_steps_pay(Stopping::Tighten, Phase::Condition, false, &narrow, &one));
+        assert!(more_steps_pay(Stopping::Patient, Phase::Fit, true, &narrow, &one), "a fit from random weights that narrowly fails");
+        assert!(!more_steps_pay(Stopping::Tighten, Phase::Fit, true, &narrow, &one));
+        assert!(
+            !more_steps_pay(Stopping::Patient, Phase::Fit, true, &hopeless_ratio, &one)
+                && !more_steps_pay(Stopping::Patient, Phase::Fit, true, &hopeless_near, &one)
+        );
+    }
+
+    /// Under stop=patient a fit from random weights may be extended twice as often as
+    /// another; stop=tighten extends either once.
+    #[test]
+    fn a_fit_from_random_weights_may_be_extended_more_often() {
+        use super::super::steps::tests::{Kept, setup};
+        use crate::core::config::Config;
+        use crate::core::report::Retried;
+        for stopping in [Stopping::Patient, Stopping::Tighten] {
+            let (session, mut job) = setup(Config { samples: 256, hidden: vec![8], stopping, ..Config::default() }, Kept::Nothing, Phase::Fit, 0);
+            let allowed = |job: &mut Job, extensions| {
+                job.extensions = extensions;
+                session.may_extend(job)
+            };
+            let (plain, retried) = match stopping {
+                Stopping::Patient => (MAX_EXTENSIONS, RETRY_EXTENSIONS),
+                _ => (1, 1),
+            };
+            assert!(allowed(&mut job, plain - 1) && !allowed(&mut job, plain), "{stopping:?}: a warm-started fit");
+            job.retried = Some(Retried { steps: 650, why: "did not vanish".into() });
+            assert!(allowed(&mut job, retried - 1) && !allowed(&mut job, retried), "{stopping:?}: a fit from random weights");
+        }
     }
 }
