@@ -194,6 +194,7 @@ mod tests {
     /// Under stop=patient a fit from random weights may be extended twice as often as
     /// another; stop=tighten extends either once.
     #[test]
+    #[cfg(not(target_arch = "wasm32"))]
     fn a_fit_from_random_weights_may_be_extended_more_often() {
         use super::super::steps::tests::{Kept, setup};
         use crate::core::config::Config;
