@@ -104,29 +104,33 @@ impl Session {
             return Ok(true);
         }
         let m = self.measure(&job.net.valid()).await?;
-        Ok(more_steps_pay(self.config.stopping, job.phase, job.retried.is_some(), &m, &self.earlier()))
+        let searching = job.phase == Phase::Condition || from_random_weights(job);
+        Ok(more_steps_pay(self.config.stopping, searching, &m, &self.earlier()))
     }
 }
 
-/// Whether more steps pay for a relation in `phase` (`retried`: trained again from random
-/// weights) whose steps ran out, no longer improving, that measures `m`
-/// ([`Session::worth_more`]): the keep tests would keep it, looseness aside; or, under
-/// stop=patient, it is a relation being searched for rather than a guess and is not
-/// hopeless. A conditioning is one: its relation vanished and the adversary could not
-/// rebuild it. So is a fit from random weights after its warm start led nowhere: it
-/// starts further from any zero set than a warm start (SO(3)'s g₆ at seed 2, with the
-/// rounding of an AVX-512 host, stalled at off/on 3.6 after 1,500 such steps and was
-/// kept after 7,500).
-fn more_steps_pay(stopping: Stopping, phase: Phase, retried: bool, m: &RelationMetrics, earlier: &Earlier) -> bool {
+/// Whether more steps pay for a relation whose steps ran out, no longer improving, that
+/// measures `m` ([`Session::worth_more`]): the keep tests would keep it, looseness aside;
+/// or, under stop=patient, it is `searching` for a relation rather than guessing one and
+/// is not hopeless. A conditioning searches: its relation vanished and the adversary
+/// could not rebuild it. So does a fit from random weights after its warm start led
+/// nowhere: it starts further from any zero set than a warm start (SO(3)'s g₆ at seed 2,
+/// with the rounding of an AVX-512 host, stalled at off/on 3.6 after 1,500 such steps and
+/// was kept after 7,500).
+fn more_steps_pay(stopping: Stopping, searching: bool, m: &RelationMetrics, earlier: &Earlier) -> bool {
     let kept = verdict::verdict(m, None, &earlier.looseness_aside(), false) == Verdict::Independent;
-    let searching = phase == Phase::Condition || (phase == Phase::Fit && retried);
     kept || (stopping == Stopping::Patient && searching && !hopeless(m))
 }
 
-/// How many times stop=patient may extend `job`: more for a fit trained again from random
-/// weights after its warm start led nowhere (`retry.rs`).
+/// Whether `job` is a fit trained again from random weights after its warm start led
+/// nowhere (`retry.rs`).
+fn from_random_weights(job: &Job) -> bool {
+    job.phase == Phase::Fit && job.retried.is_some()
+}
+
+/// How many times stop=patient may extend `job`: more for a fit from random weights.
 fn patient_extensions(job: &Job) -> usize {
-    if job.phase == Phase::Fit && job.retried.is_some() { RETRY_EXTENSIONS } else { MAX_EXTENSIONS }
+    if from_random_weights(job) { RETRY_EXTENSIONS } else { MAX_EXTENSIONS }
 }
 
 /// Whether a relation clearly cannot vanish: under each vanishing threshold by the margin
@@ -162,9 +166,9 @@ mod tests {
     use super::*;
 
     /// A relation whose steps ran out gets more where its keep tests would keep it
-    /// (looseness aside: that is what steps mend); under stop=patient a conditioning also
-    /// where it narrowly fails them, and a fit from random weights; never a warm-started fit
-    /// (a surface's spurious g₂ can fail as narrowly), never a hopeless one.
+    /// (looseness aside: that is what steps mend); under stop=patient one searching (a
+    /// conditioning, a fit from random weights) also where it narrowly fails them; never a
+    /// warm-started fit (a surface's spurious g₂ can fail as narrowly), never a hopeless one.
     #[test]
     fn more_steps_go_to_kept_fits_and_to_searches_that_are_not_hopeless() {
         let (kept, one) = (verdict::fixtures::kept(), verdict::fixtures::ONE_EARLIER);
@@ -172,27 +176,22 @@ mod tests {
         let hopeless_ratio = RelationMetrics { ratio: 0.9 * RATIO_MIN / KEEP_MARGIN, ..kept.clone() };
         let hopeless_near = RelationMetrics { near_ratio: 0.9 * NEAR_RATIO_MIN / KEEP_MARGIN.sqrt(), ..kept.clone() };
         for stopping in [Stopping::Patient, Stopping::Tighten] {
-            for phase in [Phase::Fit, Phase::Condition] {
-                assert!(more_steps_pay(stopping, phase, false, &kept, &one), "{stopping:?} {phase:?}: one its tests keep");
-                assert!(!more_steps_pay(stopping, phase, false, &hopeless_ratio, &one) && !more_steps_pay(stopping, phase, false, &hopeless_near, &one));
+            for searching in [false, true] {
+                assert!(more_steps_pay(stopping, searching, &kept, &one), "{stopping:?} searching {searching}: one its tests keep");
+                assert!(!more_steps_pay(stopping, searching, &hopeless_ratio, &one) && !more_steps_pay(stopping, searching, &hopeless_near, &one));
             }
-            assert!(!more_steps_pay(stopping, Phase::Fit, false, &narrow, &one), "{stopping:?}: a fit that fails narrowly");
+            assert!(!more_steps_pay(stopping, false, &narrow, &one), "{stopping:?}: a warm-started fit that fails narrowly");
         }
-        assert!(more_steps_pay(Stopping::Patient, Phase::Condition, false, &narrow, &one));
+        assert!(more_steps_pay(Stopping::Patient, true, &narrow, &one), "a search that fails narrowly");
+        assert!(!more_steps_pay(Stopping::Tighten, true, &narrow, &one));
         let loose = RelationMetrics { on_residual: 0.2, ..kept.clone() };
         assert!(!verdict::vanishes(&loose, &one), "too loose to keep");
-        assert!(more_steps_pay(Stopping::Tighten, Phase::Fit, false, &loose, &one), "but more steps tighten it");
-        assert!(!more_steps_pay(Stopping::Tighten, Phase::Condition, false, &narrow, &one));
-        assert!(more_steps_pay(Stopping::Patient, Phase::Fit, true, &narrow, &one), "a fit from random weights that narrowly fails");
-        assert!(!more_steps_pay(Stopping::Tighten, Phase::Fit, true, &narrow, &one));
-        assert!(
-            !more_steps_pay(Stopping::Patient, Phase::Fit, true, &hopeless_ratio, &one)
-                && !more_steps_pay(Stopping::Patient, Phase::Fit, true, &hopeless_near, &one)
-        );
+        assert!(more_steps_pay(Stopping::Tighten, false, &loose, &one), "but more steps tighten it");
     }
 
-    /// Under stop=patient a fit from random weights may be extended twice as often as
-    /// another; stop=tighten extends either once.
+    /// Only a fit trained again from random weights counts as one (not its relation's
+    /// conditioning); under stop=patient it may be extended twice as often as another, and
+    /// stop=tighten extends either once.
     #[test]
     #[cfg(not(target_arch = "wasm32"))]
     fn a_fit_from_random_weights_may_be_extended_more_often() {
@@ -210,8 +209,12 @@ mod tests {
                 _ => (1, 1),
             };
             assert!(allowed(&mut job, plain - 1) && !allowed(&mut job, plain), "{stopping:?}: a warm-started fit");
+            assert!(!from_random_weights(&job));
             job.retried = Some(Retried { steps: 650, why: "did not vanish".into() });
+            assert!(from_random_weights(&job));
             assert!(allowed(&mut job, retried - 1) && !allowed(&mut job, retried), "{stopping:?}: a fit from random weights");
+            job.phase = Phase::Condition;
+            assert!(!from_random_weights(&job), "its conditioning");
         }
     }
 }
