@@ -52,6 +52,35 @@ test("an uploaded point cloud is learned from, and survives a reload", async () 
   assert.deepEqual(problems, []);
 });
 
+// The figure-eight knot in R^3, seeded: closed and off a plane, so its first two
+// relations start from its loops' functions (init=loops, the default).
+function knotCsv(n) {
+  let s = 777;
+  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const lines = ["x,y,z"];
+  for (let i = 0; i < n; i++) {
+    const t = 2 * Math.PI * rand(), r = 2 + Math.cos(2 * t);
+    lines.push([r * Math.cos(3 * t) / 2, r * Math.sin(3 * t) / 2, Math.sin(4 * t) / 2].map((v) => v.toFixed(6)).join(","));
+  }
+  return lines.join("\n") + "\n";
+}
+
+test("a knot starts from its loops and is cut out by two relations", async () => {
+  const { page, problems } = await openPage(browser, `${server.url}?batch=256&backend=cpu`);
+  await ready(page);
+  await page.getByTestId("upload-points").setInputFiles(csvFile("knot.csv", knotCsv(1200)));
+  await page.getByTestId("status").filter({ hasText: "Ready: 1200 points of knot.csv" }).waitFor();
+  await page.getByTestId("play").click();
+  await page.getByTestId("status").filter({ hasText: /Training g1 of at most 2: warm start from the data's loops step/ }).waitFor({ timeout: 120_000 });
+  await done(page);
+  assert.equal(await page.getByTestId("dimension").innerText(), "Estimated dimension: 1 (in R^3)");
+  const found = await rows(page);
+  assert.match(found[0], /^g1.*independent: kept/);
+  assert.match(found[1], /^g2.*independent: kept/);
+  await screenshot(page, "uploaded-knot");
+  assert.deepEqual(problems, []);
+});
+
 test("a bad CSV is refused with its line and field, and nothing changes", async () => {
   const { page, problems } = await openPage(browser, `${server.url}?m=circle&backend=cpu`);
   await ready(page);

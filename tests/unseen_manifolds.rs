@@ -5,9 +5,10 @@
 //! real networks on the CPU; runs are bit-for-bit repeatable, so the figures are exact.
 //!
 //! Over seeds 1-3 (docs/suite.md) every case meets that bar with syzygy; transversality
-//! falls short on two, held to what they reach now: the saddle loop (100% at the median
-//! seed, 81.0% at the worst) and the moment curve (74.2% / 72.7%; 88.6% / 88.4% trained in
-//! its own coordinates, norm=off: docs/decisions.md, "Any units").
+//! falls short on one, held to what it reaches now: the moment curve (74.2% / 72.7%;
+//! 88.6% / 88.4% trained in its own coordinates, norm=off: docs/decisions.md, "Any
+//! units"). The saddle loop, a closed curve off a plane, starts from its loop's functions
+//! (init=loops) and meets it at every seed (100% at the worst, 81.0% from the sphere).
 #![cfg(not(target_arch = "wasm32"))]
 
 #[macro_use]
@@ -17,7 +18,7 @@ use suite::Expect::Bar;
 use suite::short;
 
 suite_tests! { suite::cases::first();
-    saddle_loop: "saddle loop", short(2, 0.95, 0.80), Bar;
+    saddle_loop: "saddle loop", Bar, Bar;
     moment_curve: "moment curve", short(3, 0.72, 0.70), Bar;
     flat_torus: "flat torus", Bar, Bar;
     paraboloid_patch: "paraboloid patch", Bar, Bar;

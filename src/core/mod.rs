@@ -14,6 +14,7 @@ pub mod gpu;
 pub mod isosurface;
 pub mod linalg;
 pub mod local_fit;
+pub mod loops;
 pub mod loss;
 pub mod manifold;
 pub mod metrics;

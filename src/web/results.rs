@@ -4,7 +4,6 @@
 use super::plots::{View, axis_name, colour_css, default_axes, draw_loss, draw_metrics, draw_scene};
 use super::runner::RunState;
 use crate::core::config::Config;
-use crate::core::phase::Phase;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
@@ -177,7 +176,7 @@ pub fn LossChart(run: RunState) -> impl IntoView {
     let metrics = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         // The warm start's loss is a regression error, not the relation's loss: left out.
-        let history: Vec<_> = run.history.get().iter().filter(|p| p.phase != Phase::Warm).map(|p| (p.relation, p.step, p.loss)).collect();
+        let history: Vec<_> = run.history.get().iter().filter(|p| !p.phase.warms()).map(|p| (p.relation, p.step, p.loss)).collect();
         if let Some(c) = canvas.get() {
             let _ = draw_loss(c, &history);
         }

@@ -13,7 +13,7 @@ use crate::core::transfer::{ImportMode, RelationsLabel};
 use crate::core::upload::UploadLabel;
 
 /// Bumped when a field changes meaning; older links still load, with a notice.
-pub const QUERY_VERSION: u32 = 11;
+pub const QUERY_VERSION: u32 = 12;
 
 /// Where a field sits in the page's panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -84,14 +84,19 @@ choice!(Independence {
 /// How each relation network starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Init {
+    /// As `Sphere`, but where the data are closed curves in R³ off a plane (a knot), the
+    /// first two relations start from, and keep to, a pair of functions that vanish on
+    /// the curves and nowhere else (`core::loops`): the project's default.
+    Loops,
     /// A short warm start fits g to a sphere around the data first, so its zero set
-    /// starts closed and consistently oriented: the project's default.
+    /// starts closed and consistently oriented (links of versions 2 to 11).
     Sphere,
     /// Random weights only, as in the paper (and in links of version 1).
     Plain,
 }
 choice!(Init {
-    Sphere => "sphere", "sphere warm start (default)";
+    Loops => "loops", "the data's loops, else a sphere (default)";
+    Sphere => "sphere", "sphere warm start";
     Plain => "plain", "random weights (paper)";
 });
 
@@ -259,7 +264,7 @@ impl Default for Config {
             scale_term: ScaleTerm::Bounded,
             independence: Independence::Span,
             negatives: 1.0,
-            init: Init::Sphere,
+            init: Init::Loops,
             retry: Retry::Plain,
             stopping: Stopping::Patient,
             conditioning: Conditioning::Transverse,

@@ -62,11 +62,14 @@ impl Reading {
     /// to a loose fit and only once, versions 1 to 6 left stray pieces,
     /// versions 1 to 7 trained in the data's own coordinates, versions 1 to 8 rejected a
     /// relation the warm start led nowhere, versions 1 to 9 gave only the first relation
-    /// sides, versions 7 to 10 pruned no lone relation.
+    /// sides, versions 7 to 10 pruned no lone relation, versions 2 to 11 started every
+    /// relation from a sphere.
     fn as_its_version_trained(&mut self) {
         let given = |key| self.seen.contains(&key);
         if self.version == 1 && !given("init") {
             self.config.init = Init::Plain;
+        } else if self.version <= 11 && !given("init") {
+            self.config.init = Init::Sphere;
         }
         if self.version <= 2 && !given("stop") {
             self.config.stopping = Stopping::Steps;

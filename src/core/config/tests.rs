@@ -113,7 +113,9 @@ fn version_1_links_train_as_they_did_then() {
     assert_eq!((old.init, old.manifold), (Init::Plain, ManifoldKind::Circle));
     assert!(notes.is_empty(), "{notes:?}");
     assert_eq!(Config::from_query("init=sphere&v=1").0.init, Init::Sphere);
-    assert_eq!(Config::from_query("m=circle").0.init, Init::Sphere, "no version: today's defaults");
+    assert_eq!(Config::from_query("m=circle").0.init, Init::Loops, "no version: today's defaults");
+    assert_eq!(Config::from_query("m=circle&v=11").0.init, Init::Sphere, "versions 2 to 11 started from a sphere");
+    assert_eq!(Config::from_query("init=loops&v=11").0.init, Init::Loops);
     // Versions 1 and 2 ran every relation for all its steps.
     assert_eq!(Config::from_query("v=2&m=circle").0.stopping, Stopping::Steps);
     assert_eq!(Config::from_query("v=2&stop=early").0.stopping, Stopping::Early);

@@ -3,7 +3,7 @@
 //! wgpu device (Mesa's lavapipe here; scripts/test sets AML_REQUIRE_GPU so it cannot skip).
 
 use super::Session;
-use super::steps::tests::{Kept, loss_cases, pruning_cases, setup};
+use super::steps::tests::{Kept, knot_setup, loss_cases, pruning_cases, setup};
 use crate::backend::Backend;
 use crate::core::block_on;
 use crate::core::config::{Algorithm, Config};
@@ -81,6 +81,10 @@ fn the_step_kernels_have_the_fused_steps_and_the_graphs_loss_and_gradient() {
     check("syzygy, conditioning", &gpu, &mut session, &job);
     let (mut session, job) = setup(Config { samples: 512, batch: 200, ..Config::default() }, Kept::Nothing, Phase::Warm, 0);
     check("warm start", &gpu, &mut session, &job);
+    for phase in [Phase::Loops, Phase::Fit] {
+        let (mut session, job) = knot_setup(Config { samples: 512, batch: 200, hidden: vec![16, 8], ..Config::default() }, phase);
+        check(&format!("the knot's loops' functions, {}", phase.label()), &gpu, &mut session, &job);
+    }
     for (what, mut session, job) in pruning_cases() {
         check(what, &gpu, &mut session, &job);
     }

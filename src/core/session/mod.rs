@@ -97,7 +97,7 @@ impl Session {
         Self {
             fused,
             kernels: if per_row && !fused && gpu::fits(dataset.dim(), &config.hidden) { gpu::client_of(&device) } else { None },
-            sets: TrainingSets::new(&dataset, config.negatives, config.sides, config.seed, &device),
+            sets: TrainingSets::new(&dataset, &config, &device),
             pruning: None,
             transfers: Vec::new(),
             tuning: std::collections::VecDeque::new(),
@@ -299,7 +299,7 @@ impl Session {
         }
         let relation = self.reports.len();
         let next = match job.phase {
-            Phase::Warm => Some(Phase::Fit),
+            Phase::Warm | Phase::Loops => Some(Phase::Fit),
             Phase::Fit if self.adversary_follows_fit() => Some(Phase::Adversary { round: 0 }),
             Phase::Fit => None,
             Phase::Adversary { round } => {

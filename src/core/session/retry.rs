@@ -19,7 +19,7 @@ impl Session {
     /// relations, or lies in their span, has found what there is: a dependent relation.
     pub(super) fn retry_from_random_weights(&self, failed: &Job, verdict: &Verdict) -> Option<Job> {
         let Verdict::Dependent { test: Test::Vanishing, why } = verdict else { return None };
-        let warm_started = self.config.init == Init::Sphere && self.config.retry == Retry::Plain && failed.transfer.is_none() && failed.retried.is_none();
+        let warm_started = self.config.init != Init::Plain && self.config.retry == Retry::Plain && failed.transfer.is_none() && failed.retried.is_none();
         warm_started.then(|| Job { retried: Some(Retried { steps: failed.steps, why: why.clone() }), ..self.fresh_job(Phase::Fit) })
     }
 

@@ -3,9 +3,10 @@
 //! beside it; each on the host and on the device.
 
 use super::Session;
-use crate::core::config::SidesRule;
+use crate::core::config::{Config, Init, SidesRule};
 use crate::core::dataset::Dataset;
 use crate::core::error::DeviceError;
+use crate::core::loops::{LoopTargets, Loops};
 use crate::core::loss::TrainingSet;
 use crate::core::orientation;
 use crate::core::relation::{Relation, gradients_at};
@@ -29,11 +30,14 @@ pub(super) struct TrainingSets {
     /// The data's centroid as [1, N], on the device and the host: the warm start's centre.
     pub centre: Tensor<2>,
     pub centre_host: Vec<f32>,
+    /// Where the data are closed curves in R³, the warm start's targets (`core::loops`).
+    pub loops: Option<LoopTargets>,
 }
 
 impl TrainingSets {
     /// `device`: the training device (autodiff on).
-    pub fn new(dataset: &Dataset, negatives: f64, rule: SidesRule, seed: u64, device: &Device) -> Self {
+    pub fn new(dataset: &Dataset, config: &Config, device: &Device) -> Self {
+        let (negatives, rule, seed) = (config.negatives, config.sides, config.seed);
         let off = &dataset.off_train;
         let centre_host: Vec<f32> = dataset.train.centroid().into_iter().map(|v| v as f32).collect();
         let centre = Tensor::from_data(TensorData::new(centre_host.clone(), [1, dataset.dim()]), device);
@@ -51,6 +55,7 @@ impl TrainingSets {
             dimension: (negatives > 0.0 && rule == SidesRule::Within).then(|| orientation::dimension(&dataset.train)).flatten(),
             centre,
             centre_host,
+            loops: (config.init == Init::Loops).then(|| loop_targets(dataset)).flatten(),
         }
     }
 
@@ -64,6 +69,16 @@ impl TrainingSets {
         self.data.refreeze(kept);
         self.off.refreeze(kept);
     }
+}
+
+/// The warm start's targets where the data are closed curves in R³ (one-dimensional by
+/// their local fits, and walked into closed polygons).
+fn loop_targets(dataset: &Dataset) -> Option<LoopTargets> {
+    if dataset.dim() != 3 || orientation::dimension(&dataset.train) != Some(1) {
+        return None;
+    }
+    let loops = Loops::find(&dataset.train).filter(|l| !l.planar())?;
+    Some(LoopTargets::new(&loops, &dataset.train, &dataset.off_train.points))
 }
 
 impl Session {

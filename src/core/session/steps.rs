@@ -17,7 +17,8 @@ use burn::tensor::{Tensor, TensorData};
 
 impl Session {
     pub(super) fn new_job(&mut self) -> Job {
-        let mut job = self.fresh_job(Phase::first(self.config.init));
+        let loops = self.sets.loops.as_ref().is_some_and(|t| t.of(self.kept.len()).is_some());
+        let mut job = self.fresh_job(Phase::first(self.config.init, loops));
         // An imported relation kept under import=tune trains on from its weights, its fit
         // its warm start.
         if let Some((weights, transfer)) = self.tuning.pop_front() {
@@ -98,6 +99,7 @@ impl Session {
             sides: self.has_sides(),
             data_scale: self.dataset.scale(),
             centre: (&self.sets.centre, &self.sets.centre_host),
+            loops: self.sets.loops.as_ref(),
             adversary: job.adversary.as_ref().map(|(adversary, _)| (adversary, job.rms.as_slice())),
         })
     }
@@ -196,8 +198,9 @@ fn cosine_decay(step: usize, of: usize) -> f64 {
 pub(super) mod tests {
     use super::*;
     use crate::core::block_on;
-    use crate::core::config::{Algorithm, Config, Independence, ScaleTerm};
-    use crate::core::dataset::Dataset;
+    use crate::core::config::{Algorithm, Config, Independence, Init, ScaleTerm};
+    use crate::core::dataset::{Dataset, Truth};
+    use crate::core::frame::Normalise;
     use crate::core::loss::negatives::Negatives;
     use crate::core::loss::sides::Sides;
     use crate::core::manifold::ManifoldKind;
@@ -364,6 +367,60 @@ pub(super) mod tests {
         assert_eq!(drawn.iter().map(|(p, _)| *p).collect::<Vec<_>>(), [Points::Data, Points::Off], "the warm start reads the data and the off points");
         let batch = session.batch(drawn);
         assert_same("warm start", &session, &job, &batch);
+    }
+
+    /// A session on the figure-eight knot (closed, off a plane: init=loops gives its first
+    /// two relations the loops' functions) and a job for its first relation in `phase`.
+    pub(in crate::core::session) fn knot_setup(config: Config, phase: Phase) -> (Session, Job) {
+        let data = Dataset::from_cloud(crate::core::loops::tests::knot_cloud(config.samples, 1), Truth::Cloud, 1, Normalise::Auto);
+        let mut session = Session::new(config, data, &Device::flex());
+        let mut job = session.new_job();
+        job.phase = phase;
+        (session, job)
+    }
+
+    #[test]
+    fn only_closed_curves_off_a_plane_get_the_loops_functions_under_init_loops() {
+        let config = Config { samples: 512, batch: 200, hidden: vec![16, 8], ..Config::default() };
+        let (mut knot, _) = knot_setup(config.clone(), Phase::Fit);
+        assert!(knot.sets.loops.is_some(), "the knot");
+        assert_eq!(knot.new_job().phase, Phase::Loops, "the knot's first relation starts from its loops");
+        let (mut sphere, _) = knot_setup(Config { init: Init::Sphere, ..config.clone() }, Phase::Fit);
+        assert!(sphere.sets.loops.is_none(), "the knot under init=sphere");
+        assert_eq!(sphere.new_job().phase, Phase::Warm);
+        let (mut ellipse, _) = setup(config.clone(), Kept::Nothing, Phase::Warm, 0);
+        assert!(ellipse.sets.loops.is_none(), "the ellipse is a loop in a plane");
+        assert_eq!(ellipse.new_job().phase, Phase::Warm);
+        let (torus, _) = setup(Config { manifold: ManifoldKind::Torus, ..config }, Kept::Nothing, Phase::Warm, 0);
+        assert!(torus.sets.loops.is_none(), "a surface");
+    }
+
+    #[test]
+    fn the_loops_warm_start_and_its_term_in_the_fit_have_the_graphs_loss_and_gradient() {
+        let config = Config { samples: 512, batch: 200, hidden: vec![16, 8], ..Config::default() };
+        let (mut session, job) = knot_setup(config.clone(), Phase::Loops);
+        let drawn = session.draw_batch(&job);
+        let batch = session.batch(drawn);
+        let (mut sphere, _) = knot_setup(Config { init: Init::Sphere, ..config.clone() }, Phase::Warm);
+        let loops_loss = alone(&job, session.terms(&job)[0].as_ref(), &batch);
+        let sphere_rows = sphere.draw_batch(&job);
+        let sphere_batch = sphere.batch(sphere_rows);
+        let sphere_loss = alone(&job, sphere.terms(&job)[0].as_ref(), &sphere_batch);
+        assert!((loops_loss - sphere_loss).abs() > 1e-3 * sphere_loss, "the loops' targets, not the sphere's: {loops_loss} vs {sphere_loss}");
+        assert_same("the loops' warm start", &session, &job, &batch);
+        // The fit keeps them as a term, for the first two relations only.
+        let (mut session, mut job) = knot_setup(config, Phase::Fit);
+        assert_eq!(session.terms(&job).len(), 2, "the fit and the loops' functions");
+        let drawn = session.draw_batch(&job);
+        let batch = session.batch(drawn);
+        assert_same("a fit with the loops' functions", &session, &job, &batch);
+        job.phase = Phase::Condition;
+        assert_eq!(session.terms(&job).len(), 2, "conditioning keeps them too");
+        for _ in 0..2 {
+            session.keep(job.net.valid());
+        }
+        assert_eq!(session.terms(&job).len(), 2, "a third relation: the fit and the negatives, no loops' term");
+        assert_eq!(session.new_job().phase, Phase::Warm, "a third relation starts from the sphere");
     }
 
     #[test]
