@@ -110,8 +110,7 @@ impl Phase {
     pub fn length(self, steps: usize) -> usize {
         match self {
             Phase::Warm => (steps / WARM_SHARE).max(1),
-            Phase::Loops => steps,
-            Phase::Fit | Phase::Condition => steps,
+            Phase::Loops | Phase::Fit | Phase::Condition => steps,
             Phase::Adversary { .. } => ADVERSARY_STEPS,
             Phase::Push { .. } | Phase::Prune => (steps / 2).max(1),
         }

@@ -70,8 +70,9 @@ impl Term for Warm<'_> {
     }
 }
 
-/// The same loss on the GPU (`core::gpu`), as [`TargetRows::row`]: `share` is 1/rows and
-/// `target` the sphere's value at the row (the gradient of x is not read).
+/// The same loss on the GPU (`core::gpu`), as [`TargetRows::row`]: `share` is weight/rows
+/// and `target` the sphere's or the loops' value at the row (the gradient of x is not
+/// read).
 #[cube]
 pub fn sphere_row(g: f32, result: &mut Array<f32>, share: f32, target: f32) {
     let miss = g - target;
