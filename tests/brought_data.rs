@@ -8,7 +8,9 @@
 //! little under what it reaches so that it stays visible and a regression fails: the
 //! figure-eight knot (91.6% / 89.3% under transversality, 92.7% / 91.1% under syzygy,
 //! against 95% for a closed set; from a sphere 67.8% / 65.2% and 66.6% / 53.8%: its
-//! first two relations start from and keep to its loop's functions, init=loops); SO(3) (6 relations
+//! first two relations start from and keep to its loop's functions, init=loops; held
+//! two to three points under, since its seeds 1-5 range over 89.3-93.5% and other hosts'
+//! rounding moves single seeds); SO(3) (6 relations
 //! at every seed with either algorithm; the exact relations reach 50.5%, all of O(3)). Its
 //! figures move with the host's floating-point rounding, so its bars hold on both hosts
 //! measured: 33.4% / 26.9% under transversality and 27.7% / 24.7% under syzygy on one,
@@ -29,7 +31,7 @@ suite_tests! { suite::cases::brought();
     ellipse_in_mixed_units: "ellipse in mixed units", Bar, Bar;
     figure_eight: "figure eight (Gerono)", Bar, Bar;
     vivianis_curve: "Viviani's curve", Bar, Bar;
-    figure_eight_knot: "figure-eight knot", short(2, 0.90, 0.87), short(2, 0.90, 0.88);
+    figure_eight_knot: "figure-eight knot", short(2, 0.89, 0.86), short(2, 0.89, 0.87);
     three_stacked_circles: "three stacked circles", Bar, Bar;
     two_spheres: "two spheres", Bar, Bar;
     nested_spheres: "nested spheres", Bar, Bar;
