@@ -12,6 +12,7 @@
 //! (ρ cos φ, ρ sin φ) vanishes on the curves and nowhere else. Near a strand it is its
 //! normal plane's coordinates, so both are smooth there and transverse.
 
+use super::linalg::{dot, norm, squared_distance};
 use super::local_fit::Patch;
 use super::nearest::NearestIndex;
 use super::points::PointCloud;
@@ -200,16 +201,16 @@ fn walk(points: &[P3], index: &NearestIndex, covered: &[bool], start: usize) -> 
 /// ALONG_SPACINGS. There the curves' two functions cannot both be transverse (Viviani's
 /// curve, crossing itself, lost 5 points of fidelity with them), and the sphere does well.
 fn touches(polygons: &[Vec<P3>], spacing: f64) -> bool {
-    // Each corner: its polygon and its arc length along it.
-    let mut at = Vec::new();
+    // Each corner: its polygon and its arc length along it; each polygon's length.
+    let (mut at, mut lengths) = (Vec::new(), Vec::new());
     for (k, polygon) in polygons.iter().enumerate() {
         let mut arc = 0.0;
         for (i, p) in polygon.iter().enumerate() {
             at.push((k, arc));
             arc += distance(p, &polygon[(i + 1) % polygon.len()]);
         }
+        lengths.push(arc);
     }
-    let lengths: Vec<f64> = polygons.iter().map(|p| (0..p.len()).map(|i| distance(&p[i], &p[(i + 1) % p.len()])).sum()).collect();
     let corners = PointCloud::from_rows(3, polygons.iter().flatten().map(|p| p.map(|v| v as f32)));
     let all: Vec<P3> = polygons.iter().flatten().copied().collect();
     let index = NearestIndex::new(&corners);
@@ -248,20 +249,12 @@ fn sub(a: &P3, b: &P3) -> P3 {
     [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
 }
 
-fn dot(a: &P3, b: &P3) -> f64 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-}
-
 fn cross(a: &P3, b: &P3) -> P3 {
     [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
 }
 
-fn norm(a: &P3) -> f64 {
-    dot(a, a).sqrt()
-}
-
 fn distance(a: &P3, b: &P3) -> f64 {
-    norm(&sub(a, b))
+    squared_distance(a, b).sqrt()
 }
 
 fn unit(a: &P3) -> Option<P3> {

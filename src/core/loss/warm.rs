@@ -24,15 +24,19 @@ pub struct Warm<'a> {
 }
 
 impl Warm<'_> {
-    /// The rows of the data and the off-manifold points, and the target at each.
-    fn rows_and_targets(&self, batch: &Batch) -> (Vec<f32>, Vec<f32>) {
+    /// The loops' target at each row, the data's then the off-manifold points' (None: the
+    /// sphere's, computed from the points).
+    fn loop_targets(&self, batch: &Batch) -> Option<Vec<f32>> {
+        let (on_data, on_off) = self.loops?;
         let (data, off) = (batch.part(Points::Data), batch.part(Points::Off));
-        let mut x = data.host_x().values().to_vec();
-        x.extend_from_slice(off.host_x().values());
-        let target = match self.loops {
-            Some((on_data, on_off)) => data.rows.iter().map(|&r| on_data[r]).chain(off.rows.iter().map(|&r| on_off[r])).collect(),
-            None => TargetRows::around(self.centre_host, self.radius, &x).target,
-        };
+        Some(data.rows.iter().map(|&r| on_data[r]).chain(off.rows.iter().map(|&r| on_off[r])).collect())
+    }
+
+    /// The rows of the data and the off-manifold points on the host, and the target at each.
+    fn rows_and_targets(&self, batch: &Batch) -> (Vec<f32>, Vec<f32>) {
+        let mut x = batch.part(Points::Data).host_x().values().to_vec();
+        x.extend_from_slice(batch.part(Points::Off).host_x().values());
+        let target = self.loop_targets(batch).unwrap_or_else(|| TargetRows::around(self.centre_host, self.radius, &x).target);
         (x, target)
     }
 }
@@ -44,13 +48,15 @@ impl Term for Warm<'_> {
 
     fn graph(&self, net: &Relation, batch: &Batch) -> Option<Tensor<1>> {
         let x = Tensor::cat(vec![batch.part(Points::Data).x(), batch.part(Points::Off).x()], 0);
-        let target = if self.loops.is_some() {
-            let (_, target) = self.rows_and_targets(batch);
-            let n = target.len();
-            Tensor::from_data(TensorData::new(target, [n, 1]), &x.device())
-        } else {
-            let r = self.radius;
-            (x.clone() - self.centre.clone()).square().sum_dim(1).sub_scalar(r * r).div_scalar(2.0 * r)
+        let target = match self.loop_targets(batch) {
+            Some(target) => {
+                let n = target.len();
+                Tensor::from_data(TensorData::new(target, [n, 1]), &x.device())
+            }
+            None => {
+                let r = self.radius;
+                (x.clone() - self.centre.clone()).square().sum_dim(1).sub_scalar(r * r).div_scalar(2.0 * r)
+            }
         };
         Some((net.value(x) - target).square().mean().mul_scalar(self.weight))
     }

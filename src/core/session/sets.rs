@@ -38,6 +38,11 @@ impl TrainingSets {
     /// `device`: the training device (autodiff on).
     pub fn new(dataset: &Dataset, config: &Config, device: &Device) -> Self {
         let (negatives, rule, seed) = (config.negatives, config.sides, config.seed);
+        // The data's local dimension, once: sides within the kept relations need it (only
+        // where they may be given), and so do the loops.
+        let within = negatives > 0.0 && rule == SidesRule::Within;
+        let loops_asked = config.init == Init::Loops && dataset.dim() == 3;
+        let dimension = (within || loops_asked).then(|| orientation::dimension(&dataset.train)).flatten();
         let off = &dataset.off_train;
         let centre_host: Vec<f32> = dataset.train.centroid().into_iter().map(|v| v as f32).collect();
         let centre = Tensor::from_data(TensorData::new(centre_host.clone(), [1, dataset.dim()]), device);
@@ -51,11 +56,10 @@ impl TrainingSets {
             off: TrainingSet::new(off.points.clone(), Some(off.distances.clone()), device),
             near_rows: off.near_rows(),
             sides,
-            // (Only where sides within the kept relations' zero set may be given.)
-            dimension: (negatives > 0.0 && rule == SidesRule::Within).then(|| orientation::dimension(&dataset.train)).flatten(),
+            dimension: dimension.filter(|_| within),
             centre,
             centre_host,
-            loops: (config.init == Init::Loops).then(|| loop_targets(dataset)).flatten(),
+            loops: loops_asked.then(|| loop_targets(dataset, dimension)).flatten(),
         }
     }
 
@@ -71,10 +75,10 @@ impl TrainingSets {
     }
 }
 
-/// The warm start's targets where the data are closed curves in R³ (one-dimensional by
-/// their local fits, and walked into closed polygons).
-fn loop_targets(dataset: &Dataset) -> Option<LoopTargets> {
-    if dataset.dim() != 3 || orientation::dimension(&dataset.train) != Some(1) {
+/// The warm start's targets where the data are closed curves in R³ (of local `dimension`
+/// 1, and walked into closed polygons off a plane).
+fn loop_targets(dataset: &Dataset, dimension: Option<usize>) -> Option<LoopTargets> {
+    if dataset.dim() != 3 || dimension != Some(1) {
         return None;
     }
     let loops = Loops::find(&dataset.train).filter(|l| !l.planar())?;
